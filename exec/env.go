@@ -1,0 +1,93 @@
+// Package exec presents credentials: the environment of a child process,
+// running it in place of awsx, the export formats, the local credential
+// server and the console URLs. It never calls STS or SSO itself.
+package exec
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/awsx-cli/awsx/shells"
+	"github.com/awsx-cli/awsx/vault"
+)
+
+// removed are the variables a child must not inherit: they would point the
+// SDKs at another profile, or they are leftovers of another credential
+// mechanism that could take precedence over the keys awsx sets.
+var removed = []string{
+	"AWS_PROFILE",
+	"AWS_DEFAULT_PROFILE",
+	"AWS_SECURITY_TOKEN",
+	"AWS_SESSION_EXPIRATION",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN",
+	"AWS_WEB_IDENTITY_TOKEN_FILE",
+	"AWS_ROLE_ARN",
+}
+
+// Vars is the change to an environment that hands credentials c to a
+// process: SPEC §4's variables set, the competing ones removed, and no
+// keyring secret left behind. region overrides c.Region when not empty.
+func Vars(c vault.Credentials, region string) []shells.Assignment {
+	if region == "" {
+		region = c.Region
+	}
+	var out []shells.Assignment
+	set := func(k, v string) { out = append(out, shells.Set(k, v)) }
+	set("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+	set("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+	if c.SessionToken != "" {
+		set("AWS_SESSION_TOKEN", c.SessionToken)
+	}
+	if c.CanExpire() {
+		set("AWS_CREDENTIAL_EXPIRATION", c.Expires.UTC().Format(time.RFC3339))
+		set("AWSX_EXPIRATION", strconv.FormatInt(c.Expires.Unix(), 10))
+	}
+	if region != "" {
+		set("AWS_REGION", region)
+		set("AWS_DEFAULT_REGION", region)
+	}
+	set("AWSX_PROFILE", c.Profile)
+	set("AWS_VAULT", c.Profile)
+	if c.AccountID != "" {
+		set("AWSX_ACCOUNT_ID", c.AccountID)
+	}
+	for _, k := range removed {
+		out = append(out, shells.Unset(k))
+	}
+	if c.SessionToken == "" {
+		out = append(out, shells.Unset("AWS_SESSION_TOKEN"))
+	}
+	if !c.CanExpire() {
+		out = append(out, shells.Unset("AWS_CREDENTIAL_EXPIRATION"), shells.Unset("AWSX_EXPIRATION"))
+	}
+	if c.AccountID == "" {
+		out = append(out, shells.Unset("AWSX_ACCOUNT_ID"))
+	}
+	return out
+}
+
+// Environ applies vars to env (KEY=VALUE pairs) and drops every keyring
+// secret, giving the environment of a child process.
+func Environ(env []string, vars []shells.Assignment) []string {
+	change := make(map[string]shells.Assignment, len(vars))
+	for _, a := range vars {
+		change[a.Name] = a
+	}
+	out := make([]string, 0, len(env)+len(vars))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if _, ok := change[name]; ok || vault.IsKeyringVariable(name) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	for _, a := range vars {
+		if !a.Unset && !vault.IsKeyringVariable(a.Name) {
+			out = append(out, a.Name+"="+a.Value)
+		}
+	}
+	return out
+}

@@ -1,0 +1,529 @@
+// Command awsx gives a developer in a multi-account AWS organisation one
+// login a day and short-lived credentials everywhere: every secret and
+// session lives in the OS keyring, and commands get credentials injected.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/alecthomas/kong"
+	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
+
+	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/vault"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// CLI is awsx's grammar.
+type CLI struct {
+	Debug   bool   `help:"Explain what awsx does (never prints secrets)."`
+	Backend string `help:"Keyring backend: ${backends}." env:"AWSX_BACKEND" placeholder:"NAME"`
+
+	Exec    ExecCmd    `cmd:"" help:"Run a command with a profile's credentials."`
+	Export  ExportCmd  `cmd:"" help:"Print a profile's credentials for eval, or as credential_process JSON."`
+	Add     AddCmd     `cmd:"" help:"Store an IAM user's access key in the keyring."`
+	Login   LoginCmd   `cmd:"" help:"Start a profile's session now (MFA code or SSO login)."`
+	Logout  LogoutCmd  `cmd:"" help:"Forget cached sessions and SSO logins; keys stay."`
+	Remove  RemoveCmd  `cmd:"" help:"Delete an IAM user's access key from the keyring."`
+	Rotate  RotateCmd  `cmd:"" help:"Replace an IAM user's access key with a new one."`
+	List    ListCmd    `cmd:"" aliases:"ls" help:"Show every profile and the state of its session."`
+	Version VersionCmd `cmd:"" help:"Print awsx's version."`
+}
+
+// Globals are the options every command sees.
+type Globals = CLI
+
+// app is what a command needs from the process, passed in rather than read
+// from the os package deep inside, so tests control all of it.
+type app struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Stdin  *os.File
+	Env    []string
+	Now    func() time.Time
+	Home   string
+
+	cli *CLI
+	cfg *vault.Config
+	v   *vault.Vault
+}
+
+func (a *app) getenv(name string) string {
+	val := ""
+	for _, kv := range a.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			val = v
+		}
+	}
+	return val
+}
+
+// expand resolves a leading ~ against the user's home directory.
+func (a *app) expand(path string) string {
+	if path == "~" || strings.HasPrefix(path, "~/") {
+		return filepath.Join(a.Home, strings.TrimPrefix(path, "~"))
+	}
+	return path
+}
+
+func (a *app) configPath() string {
+	if p := a.getenv("AWS_CONFIG_FILE"); p != "" {
+		return a.expand(p)
+	}
+	return filepath.Join(a.Home, ".aws", "config")
+}
+
+// config reads the AWS config file; it never opens the keyring.
+func (a *app) config() (*vault.Config, error) {
+	if a.cfg == nil {
+		cfg, err := vault.LoadConfig(a.configPath())
+		if err != nil {
+			return nil, err
+		}
+		a.cfg = cfg
+	}
+	return a.cfg, nil
+}
+
+// interactive reports whether awsx may ask the user anything.
+func (a *app) interactive() bool {
+	return a.Stdin != nil && (isatty.IsTerminal(a.Stdin.Fd()) || isatty.IsCygwinTerminal(a.Stdin.Fd()))
+}
+
+// vault returns the vault; its keyring opens only when an item is read.
+func (a *app) vault() (*vault.Vault, error) {
+	if a.v != nil {
+		return a.v, nil
+	}
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	minTTL := vault.DefaultMinTTL
+	if s := a.getenv("AWSX_MIN_TTL"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("AWSX_MIN_TTL %q is not a duration such as 5m", s)
+		}
+		minTTL = d
+	}
+	fileDir := filepath.Join(a.Home, ".awsx", "keys")
+	if d := a.getenv("AWSX_FILE_DIR"); d != "" {
+		fileDir = a.expand(d)
+	}
+	var prompt, secret func(string) (string, error)
+	if a.interactive() {
+		prompt, secret = a.promptLine, a.promptSecret
+	}
+	a.v = &vault.Vault{
+		Config: cfg,
+		Keyring: vault.NewKeyring(vault.KeyringOptions{
+			Backend:    a.cli.Backend,
+			FileDir:    fileDir,
+			Passphrase: a.getenv("AWSX_FILE_PASSPHRASE"),
+			Prompt:     secret,
+		}),
+		Locker: vault.Locker{Dir: filepath.Join(a.Home, ".awsx", "locks")},
+		Env:    a.getenv,
+		Stderr: a.Stderr,
+		Now:    a.Now,
+		MinTTL: minTTL,
+		Debug:  a.cli.Debug,
+		Prompt: prompt,
+	}
+	return a.v, nil
+}
+
+func (a *app) promptLine(prompt string) (string, error) {
+	fmt.Fprint(a.Stderr, prompt)
+	line, err := bufio.NewReader(a.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no answer read: %w", err)
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func (a *app) promptSecret(prompt string) (string, error) {
+	fmt.Fprint(a.Stderr, prompt)
+	b, err := term.ReadPassword(int(a.Stdin.Fd()))
+	fmt.Fprintln(a.Stderr)
+	if err != nil {
+		return "", fmt.Errorf("no answer read: %w", err)
+	}
+	return string(b), nil
+}
+
+// credentials resolves a profile for a command.
+func (a *app) credentials(ctx context.Context, profile string, o vault.Options) (vault.Credentials, error) {
+	v, err := a.vault()
+	if err != nil {
+		return vault.Credentials{}, err
+	}
+	o.Interactive = o.Interactive || a.interactive()
+	return v.Credentials(ctx, profile, o)
+}
+
+// ExecCmd is `awsx exec`.
+type ExecCmd struct {
+	Profile  string        `arg:"" help:"Profile whose credentials the command gets." predictor:"profile"`
+	Duration time.Duration `help:"Session length, e.g. 1h or 8h (default: the profile's duration_seconds)." placeholder:"D"`
+	Region   string        `help:"Region for the command (AWS_REGION)." placeholder:"R"`
+	Server   bool          `help:"Serve credentials from a local endpoint that renews them, instead of passing keys (for long jobs)."`
+	MFAToken string        `name:"mfa-token" help:"MFA code, when the session needs one." placeholder:"CODE"`
+	Command  []string      `arg:"" optional:"" passthrough:"" help:"Command and arguments, after --; default: your $${SHELL}."`
+}
+
+// Run resolves the profile and replaces awsx with the command.
+func (c *ExecCmd) Run(ctx context.Context, a *app) error {
+	argv := c.Command
+	if len(argv) > 0 && argv[0] == "--" {
+		argv = argv[1:]
+	}
+	if len(argv) == 0 {
+		argv = []string{firstNonEmpty(a.getenv("SHELL"), "/bin/sh")}
+	}
+	if c.Server {
+		return runServer(ctx, a, c, argv)
+	}
+	creds, err := a.credentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region, MFAToken: c.MFAToken})
+	if err != nil {
+		return err
+	}
+	return exec.Run(argv, exec.Environ(a.Env, exec.Vars(creds, c.Region)))
+}
+
+// ExportCmd is `awsx export`.
+type ExportCmd struct {
+	Profile  string        `arg:"" help:"Profile to export." predictor:"profile"`
+	Format   string        `help:"Output: env (sh, bash, zsh), fish, powershell, or json (credential_process)." enum:"env,fish,powershell,json" default:"env"`
+	Duration time.Duration `help:"Session length, e.g. 1h." placeholder:"D"`
+	Region   string        `help:"Region to export." placeholder:"R"`
+	MFAToken string        `name:"mfa-token" help:"MFA code, when the session needs one." placeholder:"CODE"`
+}
+
+// Run prints the profile's credentials in the chosen format.
+func (c *ExportCmd) Run(ctx context.Context, a *app) error {
+	creds, err := a.credentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region, MFAToken: c.MFAToken})
+	if err != nil {
+		return err
+	}
+	out, err := exec.Export(c.Format, creds, c.Region)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(a.Stdout, out)
+	return err
+}
+
+// AddCmd is `awsx add`.
+type AddCmd struct {
+	Profile string `arg:"" help:"Profile the IAM user's key belongs to."`
+	Env     bool   `help:"Read the key from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead of asking."`
+}
+
+// Run stores the key and makes sure the config has the profile.
+func (c *AddCmd) Run(a *app) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	id, secret := a.getenv("AWS_ACCESS_KEY_ID"), a.getenv("AWS_SECRET_ACCESS_KEY")
+	switch {
+	case c.Env && (id == "" || secret == ""):
+		return errors.New("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
+	case !c.Env && !a.interactive():
+		return errors.New("no terminal to ask for the key on; use 'awsx add --env' with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
+	case !c.Env:
+		if id, err = a.promptLine("Access key ID: "); err != nil {
+			return err
+		}
+		if secret, err = a.promptSecret("Secret access key: "); err != nil {
+			return err
+		}
+	}
+	if err := v.AddKeys(c.Profile, id, secret); err != nil {
+		return fmt.Errorf("profile %q: %w", c.Profile, err)
+	}
+	added, err := v.Config.EnsureProfile(c.Profile, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stderr, "awsx: stored the access key of %s in the %s keyring\n", c.Profile, v.Keyring.Backend())
+	if added {
+		fmt.Fprintf(a.Stderr, "awsx: added [profile %s] to %s\n", c.Profile, v.Config.Path)
+	}
+	return nil
+}
+
+// LoginCmd is `awsx login`.
+type LoginCmd struct {
+	Profile   string `arg:"" help:"Profile to log in (the bastion, or any profile that needs it)." predictor:"profile"`
+	NoBrowser bool   `help:"Print the SSO sign-in URL instead of opening a browser."`
+	MFAToken  string `name:"mfa-token" help:"MFA code." placeholder:"CODE"`
+}
+
+// Run establishes the profile's session and says until when it holds.
+func (c *LoginCmd) Run(ctx context.Context, a *app) error {
+	creds, err := a.credentials(ctx, c.Profile, vault.Options{MFAToken: c.MFAToken, Interactive: true})
+	if err != nil {
+		return err
+	}
+	until := "with long-term keys that do not expire"
+	if creds.CanExpire() {
+		until = fmt.Sprintf("until %s (%s)", creds.Expires.Local().Format("15:04 MST, Jan 2"), creds.Expires.Sub(a.Now()).Round(time.Minute))
+	}
+	account := ""
+	if creds.AccountID != "" {
+		account = " in account " + creds.AccountID
+	}
+	fmt.Fprintf(a.Stderr, "awsx: %s is logged in%s %s\n", c.Profile, account, until)
+	return nil
+}
+
+// LogoutCmd is `awsx logout`.
+type LogoutCmd struct {
+	Profile string `arg:"" optional:"" help:"Profile to log out, with every profile that goes through it; default: all." predictor:"profile"`
+}
+
+// Run drops the sessions.
+func (c *LogoutCmd) Run(a *app) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	removed, err := v.Logout(c.Profile)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stderr, "awsx: dropped %d cached session(s)\n", len(removed))
+	return nil
+}
+
+// RemoveCmd is `awsx remove`.
+type RemoveCmd struct {
+	Profile string `arg:"" help:"Profile whose access key to delete." predictor:"profile"`
+	Force   bool   `short:"f" help:"Do not ask."`
+}
+
+// Run deletes the keys, after asking.
+func (c *RemoveCmd) Run(a *app) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	if has, err := v.HasKeys(c.Profile); err != nil {
+		return err
+	} else if !has {
+		return fmt.Errorf("profile %q has no access key in the keyring", c.Profile)
+	}
+	if !c.Force {
+		if !a.interactive() {
+			return fmt.Errorf("no terminal to confirm on; use 'awsx remove %s --force'", c.Profile)
+		}
+		answer, err := a.promptLine(fmt.Sprintf("Delete the access key of %s from the keyring? [y/N] ", c.Profile))
+		if err != nil {
+			return err
+		}
+		if a := strings.ToLower(answer); a != "y" && a != "yes" {
+			return errors.New("nothing deleted")
+		}
+	}
+	if err := v.RemoveKeys(c.Profile); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stderr, "awsx: deleted the access key of %s\n", c.Profile)
+	return nil
+}
+
+// RotateCmd is `awsx rotate`.
+type RotateCmd struct {
+	Profile  string `arg:"" help:"IAM-user profile whose access key to replace." predictor:"profile"`
+	MFAToken string `name:"mfa-token" help:"MFA code." placeholder:"CODE"`
+}
+
+// Run rotates the key.
+func (c *RotateCmd) Run(ctx context.Context, a *app) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	oldID, newID, err := v.Rotate(ctx, c.Profile, vault.Options{MFAToken: c.MFAToken, Interactive: a.interactive()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.Stderr, "awsx: %s now uses access key %s; %s is deleted\n", c.Profile, newID, oldID)
+	return nil
+}
+
+// ListCmd is `awsx list`.
+type ListCmd struct {
+	JSON bool `name:"json" help:"Print JSON for scripts."`
+}
+
+// Run prints the profiles.
+func (c *ListCmd) Run(a *app) error {
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	rows, keyErr := v.List()
+	if keyErr != nil {
+		fmt.Fprintf(a.Stderr, "awsx: warning: sessions not shown: %v\n", keyErr)
+	}
+	if c.JSON {
+		enc := json.NewEncoder(a.Stdout)
+		enc.SetIndent("", "  ")
+		if rows == nil {
+			rows = []vault.Status{}
+		}
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tKIND\tSOURCE\tACCOUNT\tROLE\tSESSION")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Kind, dash(r.Source), dash(r.Account), dash(r.Role), sessionText(r, a.Now()))
+	}
+	return tw.Flush()
+}
+
+func sessionText(r vault.Status, now time.Time) string {
+	switch {
+	case r.Session == "active" && r.Expires != nil:
+		return r.Expires.Sub(now).Round(time.Minute).String() + " left"
+	case r.Kind == "iam-user" && r.HasKeys && r.Session == "none":
+		return "keys stored"
+	case r.Kind == "iam-user" && !r.HasKeys && r.Session == "none":
+		return "no keys"
+	}
+	return r.Session
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// VersionCmd is `awsx version`.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (VersionCmd) Run(a *app) error {
+	fmt.Fprintf(a.Stdout, "awsx %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func newParser(cli *CLI, stdout, stderr io.Writer) (*kong.Kong, error) {
+	return kong.New(cli,
+		kong.Name("awsx"),
+		kong.Description("One login a day, short-lived AWS credentials everywhere, every secret in the OS keyring."),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"backends": strings.Join(vault.Backends, ", ")},
+		kong.Writers(stdout, stderr),
+		// Help and --version end the run through run's recover, so tests
+		// never lose the process.
+		kong.Exit(func(code int) { panic(exitRequest(code)) }),
+	)
+}
+
+// exitRequest is how kong's help asks to end the run.
+type exitRequest int
+
+// run is main without the exit, for tests: it returns the exit status.
+func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			code, ok := r.(exitRequest)
+			if !ok {
+				fmt.Fprintf(stderr, "awsx: error: internal error: %v; please report it\n", r)
+				status = 70
+				return
+			}
+			status = int(code)
+		}
+	}()
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
+	cli := &CLI{}
+	parser, err := newParser(cli, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "awsx: error: %v\n", err)
+		return 2
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "awsx: error: %v\n", err)
+		fmt.Fprintln(stderr, "awsx: hint: run 'awsx --help' for the commands and their flags")
+		return 2
+	}
+	home, _ := os.UserHomeDir()
+	a := &app{Stdout: stdout, Stderr: stderr, Stdin: stdin, Env: env, Now: time.Now, cli: cli}
+	if h := a.getenv("HOME"); h != "" {
+		home = h
+	}
+	a.Home = home
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	kctx.BindTo(ctx, (*context.Context)(nil))
+	return report(stderr, kctx.Run(a))
+}
+
+// report prints err the one way awsx prints errors and maps it to an exit
+// status.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.Code
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "awsx: interrupted; nothing was stored")
+		return 130
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintf(stderr, "awsx: error: %s\n", msg)
+	var le *vault.LoginRequiredError
+	var nk *vault.NoKeysError
+	switch {
+	case errors.As(err, &le):
+		fmt.Fprintf(stderr, "awsx: hint: run '%s' in a terminal\n", le.Command())
+	case errors.As(err, &nk):
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		fmt.Fprintln(stderr, "awsx: hint: check AWSX_FILE_PASSPHRASE; nothing in the keyring was changed")
+	}
+	return 1
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()))
+}

@@ -1,0 +1,113 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+)
+
+// chainingCap is AWS's limit on a role session assumed with role
+// credentials.
+const chainingCap = time.Hour
+
+// assumeRoleProvider assumes p's role with the credentials of its source.
+type assumeRoleProvider struct {
+	v   *Vault
+	p   *Profile
+	src link
+	o   Options
+}
+
+func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	duration := firstDuration(a.o.Duration, a.p.Duration, time.Hour)
+	if a.src.role && duration > chainingCap {
+		a.notifyChaining()
+		duration = chainingCap
+	}
+	in := &sts.AssumeRoleInput{
+		RoleArn:         aws.String(a.p.RoleARN),
+		RoleSessionName: aws.String(sessionName(a.p)),
+		DurationSeconds: aws.Int32(int32(duration.Seconds())),
+	}
+	if a.p.ExternalID != "" {
+		in.ExternalId = aws.String(a.p.ExternalID)
+	}
+	serial := a.p.MFASerial
+	if serial == "" && a.src.longTerm {
+		serial = a.src.user.MFASerial
+	}
+	if serial != "" {
+		code, err := a.v.mfaCode(ctx, a.p, serial, a.o)
+		if err != nil {
+			return aws.Credentials{}, err
+		}
+		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code)
+	}
+	client, err := a.v.stsClient(ctx, a.p, a.src.prov)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	a.v.debugf("AssumeRole %s for %s (%s)", a.p.RoleARN, a.p.Name, duration)
+	out, err := client.AssumeRole(ctx, in)
+	if isChainingError(err) && duration > chainingCap {
+		// The source looked like long-term keys but AWS says it is a role
+		// session: ask again within the cap instead of failing.
+		a.notifyChaining()
+		in.DurationSeconds = aws.Int32(int32(chainingCap.Seconds()))
+		out, err = client.AssumeRole(ctx, in)
+	}
+	if err != nil {
+		var nk *NoKeysError
+		if errors.As(err, &nk) {
+			return aws.Credentials{}, nk
+		}
+		return aws.Credentials{}, friendly(a.p.Name, "assume role "+a.p.RoleARN, err)
+	}
+	c := out.Credentials
+	account := ""
+	if out.AssumedRoleUser != nil {
+		account = accountFromARN(aws.ToString(out.AssumedRoleUser.Arn))
+	}
+	return aws.Credentials{
+		AccessKeyID:     aws.ToString(c.AccessKeyId),
+		SecretAccessKey: aws.ToString(c.SecretAccessKey),
+		SessionToken:    aws.ToString(c.SessionToken),
+		CanExpire:       true,
+		Expires:         aws.ToTime(c.Expiration),
+		AccountID:       account,
+		Source:          "AssumeRole",
+	}, nil
+}
+
+func (a *assumeRoleProvider) notifyChaining() {
+	a.v.noticeOnce("chain:"+a.p.Name, "%s: role chaining caps this session at 1h; use 'awsx exec --server' for longer jobs", a.p.Name)
+}
+
+func isChainingError(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "ValidationError" && strings.Contains(api.ErrorMessage(), "role chaining")
+}
+
+func firstDuration(ds ...time.Duration) time.Duration {
+	for _, d := range ds {
+		if d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// sessionName is the role session name CloudTrail shows: the profile's
+// role_session_name, else one that names awsx and the time.
+func sessionName(p *Profile) string {
+	if p.RoleSessionName != "" {
+		return p.RoleSessionName
+	}
+	return fmt.Sprintf("awsx-%d", time.Now().Unix())
+}

@@ -1,0 +1,87 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// cachedProvider keeps the session of any provider in the keyring and serves
+// it until minTTL before it expires. A cross-process lock around the miss
+// path makes parallel invocations share one request.
+type cachedProvider struct {
+	v           *Vault
+	item        string
+	fingerprint string
+	inner       aws.CredentialsProvider
+}
+
+func (c *cachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if creds, ok, err := c.lookup(); ok || err != nil {
+		return creds, err
+	}
+	unlock, err := c.v.Locker.Lock(ctx, c.item)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	defer unlock()
+	// Another process may have fetched it while this one waited.
+	if creds, ok, err := c.lookup(); ok || err != nil {
+		return creds, err
+	}
+	creds, err := c.inner.Retrieve(ctx)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	s := storedSession{
+		AccessKeyID:     creds.AccessKeyID,
+		SecretAccessKey: creds.SecretAccessKey,
+		SessionToken:    creds.SessionToken,
+		Expires:         creds.Expires.UTC(),
+		AccountID:       creds.AccountID,
+		Fingerprint:     c.fingerprint,
+	}
+	if err := c.v.Keyring.set(c.item, "session "+c.item, s); err != nil {
+		return aws.Credentials{}, err
+	}
+	c.v.debugf("cached %s until %s", c.item, s.Expires.Format(time.RFC3339))
+	return creds, nil
+}
+
+// lookup returns the cached session when it is there, belongs to the
+// current configuration and is not within minTTL of its expiry. An
+// unreadable item is a miss (it is fetched again and overwritten); any other
+// keyring failure, such as a wrong passphrase, is an error.
+func (c *cachedProvider) lookup() (aws.Credentials, bool, error) {
+	var s storedSession
+	ok, err := c.v.Keyring.get(c.item, &s)
+	var corrupt *CorruptItemError
+	switch {
+	case errors.As(err, &corrupt):
+		c.v.warnf("%v", err)
+		return aws.Credentials{}, false, nil
+	case err != nil:
+		return aws.Credentials{}, false, err
+	case !ok:
+		c.v.debugf("cache miss %s", c.item)
+		return aws.Credentials{}, false, nil
+	case s.Fingerprint != c.fingerprint:
+		c.v.debugf("cache %s was made for another configuration", c.item)
+		return aws.Credentials{}, false, nil
+	case !c.v.now().Add(c.v.MinTTL).Before(s.Expires):
+		c.v.debugf("cache %s expires at %s, within %s", c.item, s.Expires.Format(time.RFC3339), c.v.MinTTL)
+		return aws.Credentials{}, false, nil
+	}
+	c.v.debugf("cache hit %s, %s left", c.item, s.Expires.Sub(c.v.now()).Round(time.Second))
+	return aws.Credentials{
+		AccessKeyID:     s.AccessKeyID,
+		SecretAccessKey: s.SecretAccessKey,
+		SessionToken:    s.SessionToken,
+		CanExpire:       true,
+		Expires:         s.Expires,
+		AccountID:       s.AccountID,
+		Source:          "awsx cache",
+	}, true, nil
+}

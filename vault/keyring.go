@@ -1,0 +1,359 @@
+package vault
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/keyring"
+)
+
+// Item names. Every secret awsx keeps is one keyring item named here, and
+// nowhere else:
+//
+//	keys/PROFILE      an IAM user's long-term access key (awsx add)
+//	session/PROFILE   the cached session of a profile: an MFA session
+//	                  (GetSessionToken), an assumed role, SSO role credentials
+//	sso/START_URL     an SSO login: client registration, access and refresh token
+const (
+	keysPrefix    = "keys/"
+	sessionPrefix = "session/"
+	ssoPrefix     = "sso/"
+)
+
+func keysItem(profile string) string    { return keysPrefix + profile }
+func sessionItem(profile string) string { return sessionPrefix + profile }
+func ssoItem(startURL string) string    { return ssoPrefix + startURL }
+
+// Backends lists the keyring backends awsx accepts for --backend.
+var Backends = []string{"keychain", "secret-service", "kwallet", "wincred", "pass", "keyctl", "file"}
+
+// KeyringOptions says how to open the keyring.
+type KeyringOptions struct {
+	Backend    string // one of Backends; empty picks the first available
+	FileDir    string // directory of the file backend
+	Passphrase string // the file backend's passphrase, when given
+	// Prompt asks for the file backend's passphrase; nil means there is no
+	// terminal to ask on.
+	Prompt func(prompt string) (string, error)
+}
+
+// Keyring is the store of every secret and session. It opens the real
+// keyring on first use, so commands that need no secret never ask for a
+// passphrase.
+type Keyring struct {
+	opts KeyringOptions
+
+	mu       sync.Mutex
+	ring     keyring.Keyring
+	backend  string // the backend actually opened
+	verified bool
+}
+
+// NewKeyring returns a keyring that opens lazily with opts.
+func NewKeyring(opts KeyringOptions) *Keyring { return &Keyring{opts: opts} }
+
+// ErrWrongPassphrase means the file keyring's items do not open with the
+// passphrase given.
+var ErrWrongPassphrase = errors.New("wrong passphrase")
+
+func (k *Keyring) open() (keyring.Keyring, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ring != nil {
+		return k.ring, nil
+	}
+	cfg := keyring.Config{
+		ServiceName:              "awsx",
+		KeychainName:             "login",
+		KeychainTrustApplication: true,
+		LibSecretCollectionName:  "awsx",
+		KWalletAppID:             "awsx",
+		KWalletFolder:            "awsx",
+		KeyCtlScope:              "user",
+		PassPrefix:               "awsx",
+		WinCredPrefix:            "awsx",
+		FileDir:                  k.opts.FileDir,
+		FilePasswordFunc:         k.passphrase,
+	}
+	candidates := keyring.AvailableBackends()
+	if b := k.opts.Backend; b != "" {
+		if !validBackend(b) {
+			return nil, fmt.Errorf("unknown keyring backend %q; use one of %s", b, strings.Join(Backends, ", "))
+		}
+		candidates = []keyring.BackendType{keyring.BackendType(b)}
+	}
+	var errs []string
+	for _, b := range candidates {
+		if b == keyring.FileBackend {
+			// The library leaves an existing directory's mode as it is;
+			// awsx insists on 0700.
+			if err := os.MkdirAll(k.opts.FileDir, 0o700); err != nil {
+				return nil, fmt.Errorf("keyring directory %s: %w", k.opts.FileDir, err)
+			}
+			_ = os.Chmod(k.opts.FileDir, 0o700)
+		}
+		cfg.AllowedBackends = []keyring.BackendType{b}
+		ring, err := keyring.Open(cfg)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", b, err))
+			continue
+		}
+		k.ring, k.backend = ring, string(b)
+		return ring, nil
+	}
+	if k.opts.Backend != "" {
+		return nil, fmt.Errorf("open the %s keyring: %s", k.opts.Backend, strings.Join(errs, "; "))
+	}
+	return nil, fmt.Errorf("no keyring backend works here (%s); pick one with --backend or AWSX_BACKEND", strings.Join(errs, "; "))
+}
+
+func validBackend(b string) bool {
+	for _, x := range Backends {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *Keyring) passphrase(string) (string, error) {
+	if k.opts.Passphrase != "" {
+		return k.opts.Passphrase, nil
+	}
+	if k.opts.Prompt == nil {
+		return "", fmt.Errorf("the file keyring in %s needs its passphrase: set AWSX_FILE_PASSPHRASE or run awsx in a terminal", k.opts.FileDir)
+	}
+	p, err := k.opts.Prompt(fmt.Sprintf("Passphrase for the awsx keyring in %s: ", k.opts.FileDir))
+	if err != nil {
+		return "", err
+	}
+	if p == "" {
+		return "", fmt.Errorf("the file keyring needs a passphrase")
+	}
+	k.opts.Passphrase = p
+	return p, nil
+}
+
+func (k *Keyring) isFile() bool { return k.backend == string(keyring.FileBackend) }
+
+// Backend names the backend in use, once the keyring is open.
+func (k *Keyring) Backend() string { return k.backend }
+
+// get reads item name into v. It reports false when there is no such item.
+func (k *Keyring) get(name string, v any) (bool, error) {
+	ring, err := k.open()
+	if err != nil {
+		return false, err
+	}
+	it, err := ring.Get(name)
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, k.itemError(name, err)
+	}
+	if err := json.Unmarshal(it.Data, v); err != nil {
+		return false, &CorruptItemError{Name: name, Err: err}
+	}
+	return true, nil
+}
+
+// CorruptItemError means an item exists but cannot be read: its bytes are
+// damaged, or it was written by something else.
+type CorruptItemError struct {
+	Name string
+	Err  error
+}
+
+func (e *CorruptItemError) Error() string {
+	return fmt.Sprintf("keyring item %q is unreadable (%v); 'awsx logout' or 'awsx remove' clears it", e.Name, e.Err)
+}
+
+func (e *CorruptItemError) Unwrap() error { return e.Err }
+
+func (k *Keyring) itemError(name string, err error) error {
+	if k.isFile() && isWrongPassphrase(err) {
+		return fmt.Errorf("%w for the file keyring in %s (AWSX_FILE_PASSPHRASE or the prompt)", ErrWrongPassphrase, k.opts.FileDir)
+	}
+	if k.isFile() {
+		return &CorruptItemError{Name: name, Err: err}
+	}
+	return fmt.Errorf("keyring item %q: %w", name, err)
+}
+
+// isWrongPassphrase recognises the file backend's failure to unwrap the
+// content key, which is what a wrong passphrase causes.
+func isWrongPassphrase(err error) bool {
+	return strings.Contains(err.Error(), "KeyUnwrap")
+}
+
+// set stores v as item name.
+func (k *Keyring) set(name, label string, v any) error {
+	ring, err := k.open()
+	if err != nil {
+		return err
+	}
+	if err := k.verifyPassphrase(ring); err != nil {
+		return err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	it := keyring.Item{Key: name, Data: data, Label: "awsx: " + label, KeychainNotSynchronizable: true}
+	if k.isFile() {
+		return k.setFileAtomic(it)
+	}
+	if err := ring.Set(it); err != nil {
+		return fmt.Errorf("store keyring item %q: %w", name, err)
+	}
+	return nil
+}
+
+// verifyPassphrase makes sure, before the first write, that the passphrase
+// opens the items already there: the file backend would otherwise encrypt
+// new items with a mistyped passphrase and strand them.
+func (k *Keyring) verifyPassphrase(ring keyring.Keyring) error {
+	if k.verified || !k.isFile() {
+		return nil
+	}
+	names, err := ring.Keys()
+	if err != nil {
+		return err
+	}
+	wrong := 0
+	for _, n := range visibleKeys(names) {
+		_, err := ring.Get(n)
+		if err == nil {
+			k.verified = true
+			return nil
+		}
+		if isWrongPassphrase(err) {
+			wrong++
+		}
+		if wrong >= 2 {
+			break
+		}
+	}
+	if wrong > 0 {
+		return fmt.Errorf("%w for the file keyring in %s (AWSX_FILE_PASSPHRASE or the prompt); nothing was changed", ErrWrongPassphrase, k.opts.FileDir)
+	}
+	k.verified = true
+	return nil
+}
+
+// setFileAtomic writes the item through a file keyring rooted in a private
+// temporary directory inside the keyring directory, then renames the
+// encrypted file into place: a crash mid-write leaves the old item or the new
+// one, never a truncated one.
+func (k *Keyring) setFileAtomic(it keyring.Item) error {
+	tmp, err := os.MkdirTemp(k.opts.FileDir, ".tmp-")
+	if err != nil {
+		return fmt.Errorf("store keyring item %q: %w", it.Key, err)
+	}
+	defer os.RemoveAll(tmp)
+	staging, err := keyring.Open(keyring.Config{
+		AllowedBackends:  []keyring.BackendType{keyring.FileBackend},
+		FileDir:          tmp,
+		FilePasswordFunc: k.passphrase,
+	})
+	if err != nil {
+		return fmt.Errorf("store keyring item %q: %w", it.Key, err)
+	}
+	if err := staging.Set(it); err != nil {
+		return fmt.Errorf("store keyring item %q: %w", it.Key, err)
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil || len(entries) != 1 {
+		return fmt.Errorf("store keyring item %q: staging failed", it.Key)
+	}
+	src := filepath.Join(tmp, entries[0].Name())
+	if f, err := os.Open(src); err == nil {
+		_ = f.Sync()
+		_ = f.Close()
+	}
+	if err := os.Rename(src, filepath.Join(k.opts.FileDir, entries[0].Name())); err != nil {
+		return fmt.Errorf("store keyring item %q: %w", it.Key, err)
+	}
+	return nil
+}
+
+// remove deletes item name; a missing item is not an error.
+func (k *Keyring) remove(name string) error {
+	ring, err := k.open()
+	if err != nil {
+		return err
+	}
+	err = ring.Remove(name)
+	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return fmt.Errorf("remove keyring item %q: %w", name, err)
+}
+
+// keys lists the item names; for the file backend it reads only the
+// directory, never an item.
+func (k *Keyring) keys() ([]string, error) {
+	ring, err := k.open()
+	if err != nil {
+		return nil, err
+	}
+	names, err := ring.Keys()
+	if err != nil {
+		return nil, fmt.Errorf("list the keyring: %w", err)
+	}
+	out := visibleKeys(names)
+	sort.Strings(out)
+	return out, nil
+}
+
+// has reports whether item name exists, without decrypting it.
+func (k *Keyring) has(name string) (bool, error) {
+	names, err := k.keys()
+	if err != nil {
+		return false, err
+	}
+	for _, n := range names {
+		if n == name {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// visibleKeys drops the staging directories of interrupted writes.
+func visibleKeys(names []string) []string {
+	out := names[:0:0]
+	for _, n := range names {
+		if !strings.HasPrefix(n, ".tmp-") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// storedKeys is the keyring item of an IAM user's long-term access key.
+type storedKeys struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	Added           time.Time
+}
+
+// storedSession is the keyring item of a cached session. Fingerprint ties
+// it to the configuration that produced it, so editing a profile's role or
+// source never serves a stale session.
+type storedSession struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expires         time.Time
+	AccountID       string
+	Fingerprint     string
+}

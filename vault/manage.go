@@ -1,0 +1,254 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+var (
+	accessKeyPattern = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{12,124}$`)
+	secretPattern    = regexp.MustCompile(`^[A-Za-z0-9/+=]{16,128}$`)
+)
+
+// AddKeys stores an IAM user's long-term access key for profile name.
+func (v *Vault) AddKeys(name, id, secret string) error {
+	id, secret = strings.TrimSpace(id), strings.TrimSpace(secret)
+	if !accessKeyPattern.MatchString(id) || strings.HasPrefix(id, "ASIA") {
+		return fmt.Errorf("%q is not an IAM user's access key id (AKIA followed by letters and digits)", id)
+	}
+	if !secretPattern.MatchString(secret) {
+		return errors.New("the secret access key is not 16 to 128 characters of A-Z, a-z, 0-9, / + =")
+	}
+	if err := v.Keyring.set(keysItem(name), "access key of "+name, storedKeys{AccessKeyID: id, SecretAccessKey: secret, Added: v.now().UTC()}); err != nil {
+		return err
+	}
+	// A new key means a new identity: sessions made with the old one go.
+	return v.Keyring.remove(sessionItem(name))
+}
+
+// Logout drops cached sessions and SSO logins: all of them when name is
+// empty, else those of profile name and of every profile whose chain goes
+// through it. Long-term keys stay. It returns the items removed.
+func (v *Vault) Logout(name string) ([]string, error) {
+	names, err := v.Keyring.keys()
+	if err != nil {
+		return nil, err
+	}
+	drop := map[string]bool{}
+	if name == "" {
+		for _, n := range names {
+			if strings.HasPrefix(n, sessionPrefix) || strings.HasPrefix(n, ssoPrefix) {
+				drop[n] = true
+			}
+		}
+	} else {
+		if !v.Config.Has(name) {
+			return nil, &ProfileNotFoundError{Name: name, Path: v.Config.Path, Suggestion: closest(name, v.Config.names)}
+		}
+		for _, other := range v.Config.Names() {
+			p, err := v.Config.Profile(other)
+			if err != nil {
+				continue
+			}
+			for q := p; q != nil; q = q.Source {
+				if q.Name == name {
+					drop[sessionItem(other)] = true
+					if p.SSOStartURL != "" && other == name {
+						drop[ssoItem(p.SSOStartURL)] = true
+					}
+				}
+			}
+		}
+	}
+	var removed []string
+	for _, n := range names {
+		if drop[n] {
+			if err := v.Keyring.remove(n); err != nil {
+				return removed, err
+			}
+			removed = append(removed, n)
+		}
+	}
+	return removed, nil
+}
+
+// RemoveKeys deletes profile name's long-term keys and its session.
+func (v *Vault) RemoveKeys(name string) error {
+	has, err := v.Keyring.has(keysItem(name))
+	if err != nil {
+		return err
+	}
+	if !has {
+		return fmt.Errorf("profile %q has no access key in the keyring", name)
+	}
+	if err := v.Keyring.remove(keysItem(name)); err != nil {
+		return err
+	}
+	return v.Keyring.remove(sessionItem(name))
+}
+
+// HasKeys reports whether profile name has long-term keys in the keyring.
+func (v *Vault) HasKeys(name string) (bool, error) { return v.Keyring.has(keysItem(name)) }
+
+// Rotate replaces profile name's access key: it creates a new key, checks
+// that it works, stores it and only then deletes the old one. If anything
+// fails before the store, the new key is deleted and the old one kept.
+func (v *Vault) Rotate(ctx context.Context, name string, o Options) (oldID, newID string, err error) {
+	p, err := v.Config.Profile(name)
+	if err != nil {
+		return "", "", err
+	}
+	if !p.IsIAMUser() {
+		return "", "", fmt.Errorf("profile %q is a %s profile; only IAM users' access keys can be rotated", name, p.Kind())
+	}
+	var old storedKeys
+	ok, err := v.Keyring.get(keysItem(name), &old)
+	if err != nil {
+		return "", "", err
+	}
+	if !ok {
+		return "", "", &NoKeysError{Profile: name}
+	}
+	// IAM refuses calls without MFA when the user's policy asks for it, so
+	// with mfa_serial the calls go through the MFA session.
+	var caller aws.CredentialsProvider = staticProvider(aws.Credentials{AccessKeyID: old.AccessKeyID, SecretAccessKey: old.SecretAccessKey})
+	if p.MFASerial != "" {
+		if caller, err = v.provider(ctx, p, o, true); err != nil {
+			return "", "", err
+		}
+	}
+	cfg, err := v.awsConfig(ctx, p, "", caller)
+	if err != nil {
+		return "", "", err
+	}
+	iamc := iam.NewFromConfig(cfg)
+	created, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
+	if err != nil {
+		return "", "", friendly(name, "create a new access key", err)
+	}
+	fresh := storedKeys{AccessKeyID: aws.ToString(created.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(created.AccessKey.SecretAccessKey), Added: v.now().UTC()}
+	undo := func(cause error) (string, string, error) {
+		_, derr := iamc.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(fresh.AccessKeyID)})
+		if derr != nil {
+			return "", "", fmt.Errorf("%w; the new key %s could not be deleted either, delete it in IAM", cause, fresh.AccessKeyID)
+		}
+		return "", "", fmt.Errorf("%w; the old key is still in use", cause)
+	}
+	if err := v.verifyKeys(ctx, p, fresh); err != nil {
+		return undo(err)
+	}
+	if err := v.Keyring.set(keysItem(name), "access key of "+name, fresh); err != nil {
+		return undo(err)
+	}
+	_ = v.Keyring.remove(sessionItem(name))
+	if _, err := iamc.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(old.AccessKeyID)}); err != nil {
+		return old.AccessKeyID, fresh.AccessKeyID, friendly(name, "the new key is stored, but deleting the old key "+old.AccessKeyID+" failed; delete it in IAM", err)
+	}
+	return old.AccessKeyID, fresh.AccessKeyID, nil
+}
+
+// verifyKeys calls GetCallerIdentity with k, retrying briefly: a new IAM
+// key takes a few seconds to work everywhere.
+func (v *Vault) verifyKeys(ctx context.Context, p *Profile, k storedKeys) error {
+	client, err := v.stsClient(ctx, p, staticProvider(aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey}))
+	if err != nil {
+		return err
+	}
+	deadline := v.now().Add(15 * time.Second)
+	for {
+		_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil || v.now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if err != nil {
+		return friendly(p.Name, "verify the new access key", err)
+	}
+	return nil
+}
+
+// Status is what `awsx list` shows of one profile.
+type Status struct {
+	Name    string     `json:"name"`
+	Kind    string     `json:"kind"`
+	Source  string     `json:"source,omitempty"`
+	Account string     `json:"account,omitempty"`
+	Role    string     `json:"role,omitempty"`
+	Region  string     `json:"region,omitempty"`
+	HasKeys bool       `json:"has_keys,omitempty"`
+	Session string     `json:"session"` // "active", "expired", "none", "unreadable", "locked"
+	Expires *time.Time `json:"expires,omitempty"`
+	Error   string     `json:"error,omitempty"`
+}
+
+// List reports every profile with the state of its session. When the
+// keyring cannot be opened, sessions show as "locked" and keyErr says why.
+func (v *Vault) List() (out []Status, keyErr error) {
+	items, keyErr := v.Keyring.keys()
+	stored := map[string]bool{}
+	for _, n := range items {
+		stored[n] = true
+	}
+	for _, name := range v.Config.Names() {
+		s := Status{Name: name, Session: "none"}
+		p, err := v.Config.Profile(name)
+		if err != nil {
+			s.Kind, s.Error = "invalid", err.Error()
+			out = append(out, s)
+			continue
+		}
+		s.Kind, s.Region = p.Kind(), effectiveRegion(p)
+		switch {
+		case p.Source != nil:
+			s.Source = p.Source.Name
+		case p.CredentialSource != "":
+			s.Source = p.CredentialSource
+		case p.SSOSession != "":
+			s.Source = "sso-session " + p.SSOSession
+		case p.SSOStartURL != "":
+			s.Source = p.SSOStartURL
+		}
+		s.Account = firstNonEmpty(accountFromARN(p.RoleARN), p.SSOAccountID, accountFromARN(p.MFASerial))
+		s.Role = firstNonEmpty(roleName(p.RoleARN), p.SSORoleName)
+		s.HasKeys = stored[keysItem(name)]
+		switch {
+		case keyErr != nil:
+			s.Session = "locked"
+		case stored[sessionItem(name)]:
+			var sess storedSession
+			if _, err := v.Keyring.get(sessionItem(name), &sess); err != nil {
+				s.Session, s.Error = "unreadable", err.Error()
+			} else {
+				exp := sess.Expires
+				s.Expires = &exp
+				s.Session = "active"
+				if !v.now().Before(exp) {
+					s.Session = "expired"
+				}
+				if s.Account == "" {
+					s.Account = sess.AccountID
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, keyErr
+}
+
+func roleName(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 && strings.Contains(arn, ":role/") {
+		return arn[i+1:]
+	}
+	return ""
+}

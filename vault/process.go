@@ -1,0 +1,102 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
+)
+
+// Secret variables that no child process of awsx may inherit.
+var keyringVariables = []string{"AWSX_FILE_PASSPHRASE"}
+
+// IsKeyringVariable reports whether an environment variable carries a
+// keyring secret.
+func IsKeyringVariable(name string) bool {
+	for _, k := range keyringVariables {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
+
+// childEnv is the environment for helper commands (credential_process,
+// mfa_process): the process's own, without keyring secrets.
+func childEnv() []string {
+	env := os.Environ()
+	out := env[:0:0]
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !IsKeyringVariable(name) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func shellCommand(ctx context.Context, command string) *exec.Cmd {
+	var cmd *exec.Cmd
+	if runtime.GOOS == "windows" {
+		cmd = exec.CommandContext(ctx, "cmd.exe", "/C", command)
+	} else {
+		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	}
+	cmd.Env = childEnv()
+	cmd.Stdin = os.Stdin
+	return cmd
+}
+
+// runQuiet runs command through the shell, as the AWS CLI runs
+// credential_process, and returns its standard output.
+func (v *Vault) runQuiet(ctx context.Context, command string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := shellCommand(ctx, command)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(errb.String())
+		if msg != "" {
+			return "", fmt.Errorf("%v: %s", err, firstLine(msg))
+		}
+		return "", err
+	}
+	return out.String(), nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// processProvider runs a profile's credential_process with the SDK's own
+// parser of its output, in an environment without keyring secrets.
+type processProvider struct {
+	p    *Profile
+	prov *processcreds.Provider
+}
+
+func newProcessProvider(v *Vault, p *Profile) *processProvider {
+	builder := processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
+		return shellCommand(ctx, p.CredentialProcess), nil
+	})
+	return &processProvider{p: p, prov: processcreds.NewProviderCommand(builder, func(o *processcreds.Options) {
+		o.Timeout = 2 * time.Minute
+	})}
+}
+
+func (pp *processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := pp.prov.Retrieve(ctx)
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("profile %q: credential_process: %s", pp.p.Name, strings.ReplaceAll(err.Error(), "\n", " "))
+	}
+	return c, nil
+}

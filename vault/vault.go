@@ -1,0 +1,177 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// DefaultMinTTL is how long before expiry a cached session is renewed.
+const DefaultMinTTL = 5 * time.Minute
+
+// Vault turns profiles into credentials. Everything it needs from the
+// process (environment, terminal, clock, output) is given to it, so tests
+// never see the real HOME, keyring or AWS variables.
+type Vault struct {
+	Config  *Config
+	Keyring *Keyring
+	Locker  Locker
+
+	Env    func(string) string // the process environment
+	Stderr io.Writer           // notices (role chaining caps, warnings)
+	Now    func() time.Time
+	MinTTL time.Duration
+	Debug  bool
+
+	// Prompt asks the user for a value (an MFA code) on the terminal; nil
+	// means there is no terminal and awsx must not ask.
+	Prompt func(prompt string) (string, error)
+	// OpenURL opens a URL in the browser (SSO login); nil prints it instead.
+	OpenURL func(url string) error
+
+	notified map[string]bool
+}
+
+// Options are the per-command choices that shape a profile's credentials.
+type Options struct {
+	Duration time.Duration // --duration; zero uses the profile's
+	Region   string        // --region; empty uses the profile's
+	MFAToken string        // --mfa-token
+	// Interactive allows prompting and starting a login. Without it awsx
+	// fails at once with a LoginRequiredError naming the command to run.
+	Interactive bool
+}
+
+// LoginRequiredError means getting credentials needs the user (an MFA code
+// or an SSO login) and awsx was not allowed to ask.
+type LoginRequiredError struct {
+	Profile string // the profile asked for
+	Login   string // the profile whose login is needed
+	Reason  string
+}
+
+// Command is what the user runs to fix it.
+func (e *LoginRequiredError) Command() string { return "awsx login " + e.Login }
+
+func (e *LoginRequiredError) Error() string {
+	msg := fmt.Sprintf("%s needs '%s'", e.Profile, e.Command())
+	if e.Reason != "" {
+		msg += " (" + e.Reason + ")"
+	}
+	return msg
+}
+
+func (v *Vault) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+func (v *Vault) getenv(k string) string {
+	if v.Env == nil {
+		return ""
+	}
+	return v.Env(k)
+}
+
+func (v *Vault) debugf(format string, args ...any) {
+	if v.Debug && v.Stderr != nil {
+		fmt.Fprintf(v.Stderr, "awsx: debug: "+format+"\n", args...)
+	}
+}
+
+func (v *Vault) warnf(format string, args ...any) {
+	if v.Stderr != nil {
+		fmt.Fprintf(v.Stderr, "awsx: warning: "+format+"\n", args...)
+	}
+}
+
+// noticeOnce prints a notice once per process.
+func (v *Vault) noticeOnce(key, format string, args ...any) {
+	if v.notified == nil {
+		v.notified = map[string]bool{}
+	}
+	if v.notified[key] || v.Stderr == nil {
+		return
+	}
+	v.notified[key] = true
+	fmt.Fprintf(v.Stderr, "awsx: "+format+"\n", args...)
+}
+
+// Credentials resolves profile name to credentials, from the cache where it
+// can, and from the profile's sources where it must.
+func (v *Vault) Credentials(ctx context.Context, name string, o Options) (Credentials, error) {
+	p, err := v.Config.Profile(name)
+	if err != nil {
+		return Credentials{}, err
+	}
+	prov, err := v.provider(ctx, p, o, true)
+	if err != nil {
+		return Credentials{}, err
+	}
+	c, err := prov.Retrieve(ctx)
+	if err != nil {
+		return Credentials{}, err
+	}
+	if c.AccountID == "" {
+		c.AccountID = accountFromARN(p.RoleARN)
+	}
+	if c.AccountID == "" {
+		c.AccountID = p.SSOAccountID
+	}
+	region := o.Region
+	if region == "" {
+		region = effectiveRegion(p)
+	}
+	return Credentials{
+		Profile:         name,
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey,
+		SessionToken:    c.SessionToken,
+		Expires:         expiresOf(c),
+		AccountID:       c.AccountID,
+		Region:          region,
+	}, nil
+}
+
+func expiresOf(c aws.Credentials) time.Time {
+	if !c.CanExpire {
+		return time.Time{}
+	}
+	return c.Expires.UTC()
+}
+
+// effectiveRegion is the profile's region, else its source chain's: a
+// child account's profile usually inherits the bastion's region.
+func effectiveRegion(p *Profile) string {
+	for ; p != nil; p = p.Source {
+		if p.Region != "" {
+			return p.Region
+		}
+	}
+	return ""
+}
+
+// accountFromARN returns the account id of an IAM or STS ARN.
+func accountFromARN(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
+}
+
+// friendly turns an SDK error into one line naming what failed and where.
+func friendly(profile, what string, err error) error {
+	var le *LoginRequiredError
+	if errors.As(err, &le) {
+		return err
+	}
+	return fmt.Errorf("profile %q: %s: %s", profile, what, describeAWSError(err))
+}
