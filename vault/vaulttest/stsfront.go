@@ -1,0 +1,272 @@
+package vaulttest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// RoleChainingMessage is AWS's message for a role-chained AssumeRole that asks
+// for more than an hour; awsx and its tests must recognise it verbatim.
+const RoleChainingMessage = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+
+// maxChainedDuration is AWS's cap, in seconds, on a session assumed with role
+// credentials.
+const maxChainedDuration = 3600
+
+// Front is a reverse proxy in front of moto that counts AWS query-protocol
+// requests by Action, enforces the role-chaining limit that moto lacks and
+// injects faults. Requests answered by the front itself (injected faults,
+// role-chaining refusals) are counted too: the counts say what the client
+// sent, not what reached moto.
+type Front struct {
+	srv       *httptest.Server
+	transport *http.Transport
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	counts   map[string]int
+	roleKeys map[string]bool
+	faults   int // requests still to be answered with fault
+	fault    awsError
+}
+
+type awsError struct {
+	status        int
+	code, message string
+}
+
+type actionKey struct{}
+
+// NewFront starts a front on a free 127.0.0.1 port that forwards to backend,
+// a moto base URL.
+func NewFront(backend string) (*Front, error) {
+	target, err := url.Parse(backend)
+	if err != nil {
+		return nil, fmt.Errorf("start sts front: parse backend url %q: %w", backend, err)
+	}
+	f := &Front{
+		// Its own transport so Close can drop the front's idle connections
+		// to moto instead of leaking them into http.DefaultTransport.
+		transport: http.DefaultTransport.(*http.Transport).Clone(),
+		counts:    map[string]int{},
+		roleKeys:  map[string]bool{},
+	}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			// Keep the signed Host header as the client sent it.
+			r.Out.Host = r.In.Host
+			// Without an explicit Accept-Encoding the transport decompresses
+			// transparently, so ModifyResponse can read the XML.
+			r.Out.Header.Del("Accept-Encoding")
+		},
+		Transport:      f.transport,
+		ModifyResponse: f.learnRoleKeys,
+	}
+	f.srv = httptest.NewUnstartedServer(f.handler(proxy))
+	// A client holding a kept-alive connection would see "broken pipe" or
+	// EOF instead of "connection refused" after Down, depending on timing.
+	f.srv.Config.SetKeepAlivesEnabled(false)
+	f.srv.Start()
+	return f, nil
+}
+
+// StartFront returns a front to the shared moto server, closed when t ends.
+// It fails t if moto cannot start: a test that needs AWS must not pass
+// without it.
+func StartFront(t testing.TB) *Front {
+	t.Helper()
+	m, err := SharedMoto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFront(m.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+// URL is the front's base URL, for AWS_ENDPOINT_URL_STS and friends.
+func (f *Front) URL() string { return f.srv.URL }
+
+// Close stops the front. It is safe to call more than once and after Down.
+func (f *Front) Close() {
+	f.closeOnce.Do(func() {
+		f.srv.Close()
+		f.transport.CloseIdleConnections()
+	})
+}
+
+// Down closes the front's listener, so that clients get "connection refused"
+// as they would from a stopped AWS emulator. Counts stay readable.
+func (f *Front) Down() { f.Close() }
+
+// Count is the number of requests with this Action seen so far.
+func (f *Front) Count(action string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counts[action]
+}
+
+// AddRoleKey marks akid as role credentials, for keys minted outside the
+// front (the SSO fake's GetRoleCredentials), so AssumeRole signed with it is
+// held to the role-chaining limit.
+func (f *Front) AddRoleKey(akid string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.roleKeys[akid] = true
+}
+
+// FailNext answers the next n requests with status and an AWS XML error.
+// The SDKs retry throttling and 5xx errors (three attempts by default), and
+// each attempt consumes one of the n.
+func (f *Front) FailNext(n, status int, code, message string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = n
+	f.fault = awsError{status: status, code: code, message: message}
+}
+
+func (f *Front) handler(proxy http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "sts front: read request body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body)) // a non-form body simply has no Action
+		action := form.Get("Action")
+		if action == "" {
+			action = r.URL.Query().Get("Action")
+		}
+		akid, service := credentialScope(r.Header.Get("Authorization"))
+
+		if e, ok := f.decide(action, akid, form.Get("DurationSeconds")); ok {
+			writeAWSError(w, service, e)
+			return
+		}
+		proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actionKey{}, action)))
+	})
+}
+
+// decide counts the request and says whether the front answers it itself.
+func (f *Front) decide(action, akid, duration string) (awsError, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counts[action]++
+	if f.faults > 0 {
+		f.faults--
+		return f.fault, true
+	}
+	if action == "AssumeRole" && f.roleKeys[akid] {
+		if d, err := strconv.Atoi(duration); err == nil && d > maxChainedDuration {
+			return awsError{status: http.StatusBadRequest, code: "ValidationError", message: RoleChainingMessage}, true
+		}
+	}
+	return awsError{}, false
+}
+
+// learnRoleKeys records the access key ids that role-assuming calls return,
+// since AWS treats those, unlike GetSessionToken keys, as role credentials.
+func (f *Front) learnRoleKeys(resp *http.Response) error {
+	switch resp.Request.Context().Value(actionKey{}) {
+	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
+	default:
+		return nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("sts front: read moto response: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if akid := findElement(body, "AccessKeyId"); akid != "" {
+		f.AddRoleKey(akid)
+	}
+	return nil
+}
+
+// findElement returns the text of the first element called name.
+func findElement(doc []byte, name string) string {
+	dec := xml.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == name {
+			var text string
+			if dec.DecodeElement(&text, &se) != nil {
+				return ""
+			}
+			return strings.TrimSpace(text)
+		}
+	}
+}
+
+// credentialScope extracts the access key id and service from a SigV4
+// Authorization header: "AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, ...".
+func credentialScope(auth string) (akid, service string) {
+	_, cred, ok := strings.Cut(auth, "Credential=")
+	if !ok {
+		return "", ""
+	}
+	cred, _, _ = strings.Cut(cred, ",")
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) >= 4 {
+		service = parts[3]
+	}
+	return parts[0], service
+}
+
+var xmlNamespaces = map[string]string{
+	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+}
+
+// writeAWSError writes the query-protocol error document that STS and IAM
+// send, which both the Go SDK and botocore parse into an error code.
+func writeAWSError(w http.ResponseWriter, service string, e awsError) {
+	kind := "Sender"
+	if e.status >= 500 {
+		kind = "Receiver"
+	}
+	id := requestID()
+	var msg bytes.Buffer
+	_ = xml.EscapeText(&msg, []byte(e.message))
+	ns := ""
+	if u, ok := xmlNamespaces[service]; ok {
+		ns = ` xmlns="` + u + `"`
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", id)
+	w.WriteHeader(e.status)
+	fmt.Fprintf(w, "<ErrorResponse%s>\n  <Error>\n    <Type>%s</Type>\n    <Code>%s</Code>\n    <Message>%s</Message>\n  </Error>\n  <RequestId>%s</RequestId>\n</ErrorResponse>\n",
+		ns, kind, e.code, msg.String(), id)
+}
+
+func requestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
