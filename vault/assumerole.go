@@ -49,6 +49,11 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 		}
 		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code)
 	}
+	// Resolve the source first, so that its failure (no keys, a login
+	// needed) is reported as itself rather than inside an STS error.
+	if _, err := a.src.prov.Retrieve(ctx); err != nil {
+		return aws.Credentials{}, err
+	}
 	client, err := a.v.stsClient(ctx, a.p, a.src.prov)
 	if err != nil {
 		return aws.Credentials{}, err
@@ -63,10 +68,6 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 		out, err = client.AssumeRole(ctx, in)
 	}
 	if err != nil {
-		var nk *NoKeysError
-		if errors.As(err, &nk) {
-			return aws.Credentials{}, nk
-		}
 		return aws.Credentials{}, friendly(a.p.Name, "assume role "+a.p.RoleARN, err)
 	}
 	c := out.Credentials

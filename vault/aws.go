@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -98,6 +99,10 @@ func describeAWSError(err error) string {
 		var op *net.OpError
 		if errors.As(uerr.Err, &op) && op.Err != nil {
 			reason = op.Err.Error()
+			var sys *os.SyscallError
+			if errors.As(op.Err, &sys) {
+				reason = sys.Err.Error()
+			}
 		}
 		u := uerr.URL
 		if pu, perr := url.Parse(u); perr == nil {

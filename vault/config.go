@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -303,10 +304,15 @@ func (c *Config) fromSDK(name string, sc *config.SharedConfig) (*Profile, error)
 			}
 		}
 	}
+	// The SDK reads a non-numeric duration_seconds as 0; that is a typo
+	// the user wants to hear about, not a default.
+	if raw := c.rawValue(name, "duration_seconds"); raw != "" {
+		if _, err := strconv.Atoi(raw); err != nil {
+			return nil, fmt.Errorf("profile %q: duration_seconds %q is not a number of seconds in %s", name, raw, c.Path)
+		}
+	}
 	if sc.RoleDurationSeconds != nil {
 		p.Duration = *sc.RoleDurationSeconds
-	} else if raw := c.rawValue(name, "duration_seconds"); raw != "" {
-		return nil, fmt.Errorf("profile %q: duration_seconds %q is not a number of seconds in %s", name, raw, c.Path)
 	}
 	if p.Duration < 0 || (p.Duration > 0 && p.Duration < 15*time.Minute) || p.Duration > 12*time.Hour {
 		return nil, fmt.Errorf("profile %q: duration_seconds %d is outside 900-43200 in %s", name, int(p.Duration.Seconds()), c.Path)

@@ -59,6 +59,18 @@ type Keyring struct {
 // NewKeyring returns a keyring that opens lazily with opts.
 func NewKeyring(opts KeyringOptions) *Keyring { return &Keyring{opts: opts} }
 
+// ErrNoPassphrase means the file keyring's passphrase is not given and
+// there is no terminal to ask for it on.
+var ErrNoPassphrase = errors.New("no passphrase")
+
+type noPassphraseError struct{ dir string }
+
+func (e noPassphraseError) Error() string {
+	return fmt.Sprintf("the file keyring in %s needs its passphrase: set AWSX_FILE_PASSPHRASE or run awsx in a terminal", e.dir)
+}
+
+func (e noPassphraseError) Is(target error) bool { return target == ErrNoPassphrase }
+
 // ErrWrongPassphrase means the file keyring's items do not open with the
 // passphrase given.
 var ErrWrongPassphrase = errors.New("wrong passphrase")
@@ -128,7 +140,7 @@ func (k *Keyring) passphrase(string) (string, error) {
 		return k.opts.Passphrase, nil
 	}
 	if k.opts.Prompt == nil {
-		return "", fmt.Errorf("the file keyring in %s needs its passphrase: set AWSX_FILE_PASSPHRASE or run awsx in a terminal", k.opts.FileDir)
+		return "", ErrNoPassphrase
 	}
 	p, err := k.opts.Prompt(fmt.Sprintf("Passphrase for the awsx keyring in %s: ", k.opts.FileDir))
 	if err != nil {
@@ -179,6 +191,9 @@ func (e *CorruptItemError) Error() string {
 func (e *CorruptItemError) Unwrap() error { return e.Err }
 
 func (k *Keyring) itemError(name string, err error) error {
+	if errors.Is(err, ErrNoPassphrase) {
+		return noPassphraseError{k.opts.FileDir}
+	}
 	if k.isFile() && isWrongPassphrase(err) {
 		return fmt.Errorf("%w for the file keyring in %s (AWSX_FILE_PASSPHRASE or the prompt)", ErrWrongPassphrase, k.opts.FileDir)
 	}
@@ -285,10 +300,15 @@ func (k *Keyring) setFileAtomic(it keyring.Item) error {
 	return nil
 }
 
-// remove deletes item name; a missing item is not an error.
+// remove deletes item name; a missing item is not an error. Like a
+// write, it first proves the passphrase: whoever cannot read the keyring
+// must not empty it either.
 func (k *Keyring) remove(name string) error {
 	ring, err := k.open()
 	if err != nil {
+		return err
+	}
+	if err := k.verifyPassphrase(ring); err != nil {
 		return err
 	}
 	err = ring.Remove(name)

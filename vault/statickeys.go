@@ -83,4 +83,6 @@ func (v *Vault) envProvider(p *Profile) (link, error) {
 
 type staticProvider aws.Credentials
 
-func (s staticProvider) Retrieve(context.Context) (aws.Credentials, error) { return aws.Credentials(s), nil }
+func (s staticProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials(s), nil
+}
