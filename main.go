@@ -43,6 +43,7 @@ type CLI struct {
 	Remove  RemoveCmd  `cmd:"" help:"Delete an IAM user's access key from the keyring."`
 	Rotate  RotateCmd  `cmd:"" help:"Replace an IAM user's access key with a new one."`
 	List    ListCmd    `cmd:"" aliases:"ls" help:"Show every profile and the state of its session."`
+	Console ConsoleCmd `cmd:"" help:"Open the AWS console signed in as a profile."`
 	Version VersionCmd `cmd:"" help:"Print awsx's version."`
 }
 
@@ -286,7 +287,7 @@ func (c *LoginCmd) Run(ctx context.Context, a *app) error {
 	}
 	until := "with long-term keys that do not expire"
 	if creds.CanExpire() {
-		until = fmt.Sprintf("until %s (%s)", creds.Expires.Local().Format("15:04 MST, Jan 2"), creds.Expires.Sub(a.Now()).Round(time.Minute))
+		until = fmt.Sprintf("until %s (%s)", creds.Expires.Local().Format("15:04 MST, Jan 2"), remaining(creds.Expires.Sub(a.Now())))
 	}
 	account := ""
 	if creds.AccountID != "" {
@@ -405,13 +406,25 @@ func (c *ListCmd) Run(a *app) error {
 func sessionText(r vault.Status, now time.Time) string {
 	switch {
 	case r.Session == "active" && r.Expires != nil:
-		return r.Expires.Sub(now).Round(time.Minute).String() + " left"
+		return remaining(r.Expires.Sub(now)) + " left"
 	case r.Kind == "iam-user" && r.HasKeys && r.Session == "none":
 		return "keys stored"
 	case r.Kind == "iam-user" && !r.HasKeys && r.Session == "none":
 		return "no keys"
 	}
 	return r.Session
+}
+
+// remaining formats time left the way prompts show it: 7h41m, 12m.
+func remaining(d time.Duration) string {
+	if d <= 0 {
+		return "expired"
+	}
+	d = d.Truncate(time.Minute)
+	if h := int(d.Hours()); h > 0 {
+		return fmt.Sprintf("%dh%dm", h, int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
 }
 
 func dash(s string) string {

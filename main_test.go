@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,9 +37,10 @@ func scriptParams(dir string) testscript.Params {
 		"no-plaintext": cmdNoPlaintext,
 		"epoch-ahead":  cmdEpochAhead,
 		"file-mode":    cmdFileMode,
+		"json-env":     cmdJSONEnv,
 	}
 	for _, set := range []map[string]func(*testscript.TestScript, bool, []string){
-		vaulttest.Commands(), vaulttest.SSOCommands(),
+		vaulttest.Commands(), vaulttest.SSOCommands(), vaulttest.FederationCommands(),
 	} {
 		for k, v := range set {
 			cmds[k] = v
@@ -156,4 +158,19 @@ func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
 	if got := uint64(fi.Mode().Perm()); (got == want) == neg {
 		ts.Fatalf("%s has mode %o, want %o", args[0], got, want)
 	}
+}
+
+// json-env FILE FIELD VAR: sets VAR to the top-level string FIELD of the
+// JSON object in FILE (e.g. an access key id from export --format json).
+func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: json-env FILE FIELD VAR")
+	}
+	var m map[string]any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &m))
+	v, ok := m[args[1]].(string)
+	if !ok {
+		ts.Fatalf("%s has no string field %s", args[0], args[1])
+	}
+	ts.Setenv(args[2], v)
 }

@@ -2,9 +2,44 @@ package main
 
 import (
 	"context"
-	"errors"
+
+	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/vault"
 )
 
+// runServer is `awsx exec --server`: the first session is made here, where
+// awsx may still ask for an MFA code; renewals run behind the server and
+// never ask, so a login that lapses mid-job shows as an error the SDK
+// reports rather than a prompt nobody sees.
 func runServer(ctx context.Context, a *app, c *ExecCmd, argv []string) error {
-	return errors.New("exec --server is not available yet")
+	o := vault.Options{Duration: c.Duration, Region: c.Region, MFAToken: c.MFAToken}
+	creds, err := a.credentials(ctx, c.Profile, o)
+	if err != nil {
+		return err
+	}
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	srv, err := exec.NewServer(func(ctx context.Context) (vault.Credentials, error) {
+		return v.Credentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region})
+	})
+	if err != nil {
+		return err
+	}
+	// Renew exactly when the vault stops serving the cached session, so
+	// each renewal is a real one.
+	srv.RenewWindow = v.MinTTL
+	env := exec.Environ(a.Env, exec.ServerVars(creds, c.Region))
+	// The child handles Ctrl-C itself; awsx must outlive it to serve it.
+	code, err := exec.RunWithServer(context.WithoutCancel(ctx), srv, exec.ServerCommand{
+		Argv: argv, Env: env, Stdin: a.Stdin, Stdout: a.Stdout, Stderr: a.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return &exec.ExitError{Code: code}
+	}
+	return nil
 }

@@ -69,6 +69,22 @@ func Vars(c vault.Credentials, region string) []shells.Assignment {
 	return out
 }
 
+// ServerVars is Vars for `exec --server`: the child gets no keys, only what
+// names the profile and region; the keys come from the credential server.
+func ServerVars(c vault.Credentials, region string) []shells.Assignment {
+	var out []shells.Assignment
+	for _, a := range Vars(c, region) {
+		switch a.Name {
+		case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWSX_EXPIRATION":
+			a = shells.Unset(a.Name)
+		case "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN":
+			continue // the server sets these
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // Environ applies vars to env (KEY=VALUE pairs) and drops every keyring
 // secret, giving the environment of a child process.
 func Environ(env []string, vars []shells.Assignment) []string {

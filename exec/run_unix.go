@@ -4,14 +4,13 @@ package exec
 
 import (
 	"fmt"
-	"os/exec"
 	"syscall"
 )
 
 // Run replaces awsx with argv in environment env, so that the exit status
 // and signals are the command's own. It returns only on failure.
 func Run(argv []string, env []string) error {
-	path, err := findInPath(argv[0], env)
+	path, err := findCommand(argv[0], env)
 	if err != nil {
 		return err
 	}
@@ -19,11 +18,4 @@ func Run(argv []string, env []string) error {
 		return fmt.Errorf("run %s: %w", argv[0], err)
 	}
 	return nil
-}
-
-func signalCode(ee *exec.ExitError) (int, bool) {
-	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal()), true
-	}
-	return 0, false
 }

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 )
@@ -8,21 +9,17 @@ import (
 // Run runs argv in environment env and waits, since Windows cannot replace
 // a process; the command's exit status comes back as an *ExitError.
 func Run(argv []string, env []string) error {
-	path, err := findInPath(argv[0], env)
+	path, err := findCommand(argv[0], env)
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	code, err := statusOf(cmd.Run())
-	if err != nil {
-		return err
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return &ExitError{Code: shellExitCode(ee.ProcessState)}
 	}
-	if code != 0 {
-		return &ExitError{Code: code}
-	}
-	return nil
+	return err
 }
-
-func signalCode(*exec.ExitError) (int, bool) { return 0, false }

@@ -38,12 +38,15 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	if a.p.ExternalID != "" {
 		in.ExternalId = aws.String(a.p.ExternalID)
 	}
-	serial := a.p.MFASerial
-	if serial == "" && a.src.longTerm {
-		serial = a.src.user.MFASerial
+	// mfa_serial may sit on the role (as the AWS CLI reads it) or on the
+	// IAM user the role is assumed from (as teams write it once).
+	serial, process := a.p.MFASerial, a.p.MFAProcess
+	if a.src.longTerm {
+		serial = firstNonEmpty(serial, a.src.user.MFASerial)
+		process = firstNonEmpty(process, a.src.user.MFAProcess)
 	}
 	if serial != "" {
-		code, err := a.v.mfaCode(ctx, a.p, serial, a.o)
+		code, err := a.v.mfaCode(ctx, a.p, serial, process, a.o)
 		if err != nil {
 			return aws.Credentials{}, err
 		}

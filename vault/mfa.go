@@ -6,13 +6,13 @@ import (
 	"strings"
 )
 
-// mfaCode gets an MFA code for serial: from --mfa-token, from the profile's
-// mfa_process, or by asking on the terminal. Without a terminal it fails
-// with the command that asks in one.
-func (v *Vault) mfaCode(ctx context.Context, p *Profile, serial string, o Options) (string, error) {
+// mfaCode gets an MFA code for serial, for profile p: from --mfa-token,
+// from mfaProcess (an mfa_process), or by asking on the terminal. Without a
+// terminal it fails with the command that asks in one.
+func (v *Vault) mfaCode(ctx context.Context, p *Profile, serial, mfaProcess string, o Options) (string, error) {
 	code := strings.TrimSpace(o.MFAToken)
-	if code == "" && p.MFAProcess != "" {
-		out, err := v.runQuiet(ctx, p.MFAProcess)
+	if code == "" && mfaProcess != "" {
+		out, err := v.runQuiet(ctx, mfaProcess)
 		if err != nil {
 			return "", fmt.Errorf("profile %q: mfa_process: %v", p.Name, err)
 		}

@@ -26,7 +26,7 @@ func (s *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 	duration := firstDuration(s.o.Duration, DefaultSessionDuration)
 	in := &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(int32(duration.Seconds()))}
 	if s.p.MFASerial != "" {
-		code, err := s.v.mfaCode(ctx, s.p, s.p.MFASerial, s.o)
+		code, err := s.v.mfaCode(ctx, s.p, s.p.MFASerial, s.p.MFAProcess, s.o)
 		if err != nil {
 			return aws.Credentials{}, err
 		}

@@ -117,6 +117,10 @@ func (v *Vault) Credentials(ctx context.Context, name string, o Options) (Creden
 	}
 	c, err := prov.Retrieve(ctx)
 	if err != nil {
+		var le *LoginRequiredError
+		if errors.As(err, &le) && le.Profile == "" {
+			le.Profile = name
+		}
 		return Credentials{}, err
 	}
 	if c.AccountID == "" {

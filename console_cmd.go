@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	osexec "os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/vault"
+)
+
+// ConsoleCmd is `awsx console`.
+type ConsoleCmd struct {
+	Profile    string        `arg:"" help:"Profile to open the console as." predictor:"profile"`
+	Print      bool          `help:"Print the URL instead of opening a browser."`
+	SwitchRole bool          `name:"switch-role" help:"Give the console's switch-role URL for this profile (for teams that sign in to the bastion through SSO in the browser)."`
+	Duration   time.Duration `help:"Console session length, e.g. 4h (not for chained roles)." placeholder:"D"`
+	Region     string        `help:"Region the console opens in." placeholder:"R"`
+	MFAToken   string        `name:"mfa-token" help:"MFA code, when the session needs one." placeholder:"CODE"`
+}
+
+// Run builds the sign-in or switch-role URL and opens or prints it.
+func (c *ConsoleCmd) Run(ctx context.Context, a *app) error {
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	if c.SwitchRole {
+		p, err := cfg.Profile(c.Profile)
+		if err != nil {
+			return err
+		}
+		role, account := roleOf(p)
+		if role == "" || account == "" {
+			return fmt.Errorf("profile %q has no role_arn or sso_account_id/sso_role_name to switch to", c.Profile)
+		}
+		region := firstNonEmpty(c.Region, p.Region)
+		return a.openOrPrint(exec.SwitchRoleURL(role, account, c.Profile, p.Color, region), c.Print)
+	}
+	v, err := a.vault()
+	if err != nil {
+		return err
+	}
+	creds, p, err := v.ConsoleCredentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region, MFAToken: c.MFAToken, Interactive: a.interactive()})
+	if err != nil {
+		return err
+	}
+	opts := exec.ConsoleOptions{
+		FederationURL: a.getenv("AWSX_FEDERATION_URL"),
+		Region:        firstNonEmpty(c.Region, creds.Region),
+		Issuer:        "awsx",
+	}
+	// AWS refuses SessionDuration for a chained role's session.
+	if c.Duration > 0 {
+		if p.Chained() {
+			fmt.Fprintf(a.Stderr, "awsx: %s is a chained role session; the console keeps AWS's default length\n", c.Profile)
+		} else {
+			opts.SessionDuration = c.Duration
+		}
+	}
+	url, err := exec.ConsoleURL(ctx, creds, opts)
+	if err != nil {
+		return fmt.Errorf("profile %q: %w", c.Profile, err)
+	}
+	return a.openOrPrint(url, c.Print)
+}
+
+// roleOf names the role and account a profile acts as.
+func roleOf(p *vault.Profile) (role, account string) {
+	if p.RoleARN != "" {
+		parts := strings.Split(p.RoleARN, ":")
+		if len(parts) >= 6 {
+			return strings.TrimPrefix(parts[5][strings.LastIndex(parts[5], "/")+1:], "role/"), parts[4]
+		}
+	}
+	return p.SSORoleName, p.SSOAccountID
+}
+
+// openOrPrint opens url in the browser, or prints it when asked to or when
+// there is no browser to open (no display, an SSH session).
+func (a *app) openOrPrint(url string, print bool) error {
+	if print {
+		_, err := fmt.Fprintln(a.Stdout, url)
+		return err
+	}
+	if err := a.openURL(url); err != nil {
+		fmt.Fprintf(a.Stderr, "awsx: cannot open a browser (%v); open this URL:\n", err)
+		_, err := fmt.Fprintln(a.Stdout, url)
+		return err
+	}
+	return nil
+}
+
+// errNoBrowser means there is nowhere to show a page.
+var errNoBrowser = errors.New("no display")
+
+// openURL opens url with $BROWSER, or the system's opener. $BROWSER is a
+// colon-separated list of commands, each taking the URL as its argument or
+// in place of %s, as in Python's webbrowser and xdg-utils.
+func (a *app) openURL(url string) error {
+	if b := a.getenv("BROWSER"); b != "" {
+		var last error
+		for _, cmdline := range strings.Split(b, ":") {
+			fields := strings.Fields(cmdline)
+			if len(fields) == 0 {
+				continue
+			}
+			args, substituted := []string{}, false
+			for _, f := range fields[1:] {
+				if strings.Contains(f, "%s") {
+					f, substituted = strings.ReplaceAll(f, "%s", url), true
+				}
+				args = append(args, f)
+			}
+			if !substituted {
+				args = append(args, url)
+			}
+			cmd := osexec.Command(fields[0], args...)
+			cmd.Env = a.childEnv()
+			if last = cmd.Run(); last == nil {
+				return nil
+			}
+		}
+		return last
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		return osexec.Command("open", url).Run()
+	case "windows":
+		return osexec.Command("rundll32", "url.dll,FileProtocolHandler", url).Run()
+	}
+	if a.getenv("DISPLAY") == "" && a.getenv("WAYLAND_DISPLAY") == "" {
+		return errNoBrowser
+	}
+	cmd := osexec.Command("xdg-open", url)
+	cmd.Env = a.childEnv()
+	return cmd.Start()
+}
+
+// childEnv is awsx's environment without keyring secrets, for helpers such
+// as the browser.
+func (a *app) childEnv() []string {
+	return exec.Environ(a.Env, nil)
+}

@@ -1,0 +1,88 @@
+//go:build unix
+
+package exec
+
+import (
+	"errors"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// notifyForwarded subscribes ch to the signals that ask a process to stop, so
+// that awsx stays alive to pass them on and to report the child's status.
+func notifyForwarded(ch chan<- os.Signal) {
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+}
+
+// forwardToChild passes sig on to the child. A SIGINT typed at the terminal
+// already reached the child, which shares awsx's foreground process group;
+// sending it again would look like a second Ctrl-C, which makes programs such
+// as terraform abandon a graceful stop.
+func forwardToChild(p *os.Process, sig os.Signal) {
+	if sig == syscall.SIGINT && inForeground() {
+		return
+	}
+	_ = p.Signal(sig)
+}
+
+// inForeground reports whether awsx's process group is the foreground group
+// of its controlling terminal, i.e. whether the terminal sends it and the
+// child the signals typed there.
+func inForeground() bool {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDONLY|unix.O_NOCTTY, 0)
+	if err != nil {
+		return false
+	}
+	defer tty.Close()
+	pgrp, err := unix.IoctlGetInt(int(tty.Fd()), unix.TIOCGPGRP)
+	return err == nil && pgrp == unix.Getpgrp()
+}
+
+// terminateChild asks the child to stop when awsx's context is cancelled.
+func terminateChild(p *os.Process) { _ = p.Signal(syscall.SIGTERM) }
+
+// shellExitCode reports a signal death as 128+N, as shells do, so that scripts
+// around awsx see what they would have seen without it.
+func shellExitCode(ps *os.ProcessState) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// lookPathIn finds name in the PATH of env. Relative PATH entries are skipped,
+// as os/exec does, so that a command is never picked up from the current
+// directory by accident.
+func lookPathIn(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	for _, dir := range filepath.SplitList(lastEnvValue(env, "PATH")) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return path, nil
+		}
+	}
+	return "", errors.New("command not found in PATH")
+}
+
+// sameEnvName compares variable names as the platform does: exactly.
+func sameEnvName(a, b string) bool { return a == b }
+
+// lastEnvValue returns the last value of name in env, the one a child would see.
+func lastEnvValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && sameEnvName(k, name) {
+			return v
+		}
+	}
+	return ""
+}
