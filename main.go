@@ -35,16 +35,18 @@ type CLI struct {
 	Debug   bool   `help:"Explain what awsx does (never prints secrets)."`
 	Backend string `help:"Keyring backend: ${backends}." env:"AWSX_BACKEND" placeholder:"NAME"`
 
-	Exec    ExecCmd    `cmd:"" help:"Run a command with a profile's credentials."`
-	Export  ExportCmd  `cmd:"" help:"Print a profile's credentials for eval, or as credential_process JSON."`
-	Add     AddCmd     `cmd:"" help:"Store an IAM user's access key in the keyring."`
-	Login   LoginCmd   `cmd:"" help:"Start a profile's session now (MFA code or SSO login)."`
-	Logout  LogoutCmd  `cmd:"" help:"Forget cached sessions and SSO logins; keys stay."`
-	Remove  RemoveCmd  `cmd:"" help:"Delete an IAM user's access key from the keyring."`
-	Rotate  RotateCmd  `cmd:"" help:"Replace an IAM user's access key with a new one."`
-	List    ListCmd    `cmd:"" aliases:"ls" help:"Show every profile and the state of its session."`
-	Console ConsoleCmd `cmd:"" help:"Open the AWS console signed in as a profile."`
-	Version VersionCmd `cmd:"" help:"Print awsx's version."`
+	Exec       ExecCmd       `cmd:"" help:"Run a command with a profile's credentials."`
+	Export     ExportCmd     `cmd:"" help:"Print a profile's credentials for eval, or as credential_process JSON."`
+	Add        AddCmd        `cmd:"" help:"Store an IAM user's access key in the keyring."`
+	Login      LoginCmd      `cmd:"" help:"Start a profile's session now (MFA code or SSO login)."`
+	Logout     LogoutCmd     `cmd:"" help:"Forget cached sessions and SSO logins; keys stay."`
+	Remove     RemoveCmd     `cmd:"" help:"Delete an IAM user's access key from the keyring."`
+	Rotate     RotateCmd     `cmd:"" help:"Replace an IAM user's access key with a new one."`
+	List       ListCmd       `cmd:"" aliases:"ls" help:"Show every profile and the state of its session."`
+	Console    ConsoleCmd    `cmd:"" help:"Open the AWS console signed in as a profile."`
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script."`
+	Version    VersionCmd    `cmd:"" help:"Print awsx's version."`
+	Profiles   ProfilesCmd   `cmd:"" name:"__profiles" hidden:""`
 }
 
 // Globals are the options every command sees.
@@ -107,6 +109,11 @@ func (a *app) interactive() bool {
 	return a.Stdin != nil && (isatty.IsTerminal(a.Stdin.Fd()) || isatty.IsCygwinTerminal(a.Stdin.Fd()))
 }
 
+func (a *app) stderrIsTerminal() bool {
+	f, ok := a.Stderr.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
 // vault returns the vault; its keyring opens only when an item is read.
 func (a *app) vault() (*vault.Vault, error) {
 	if a.v != nil {
@@ -147,6 +154,10 @@ func (a *app) vault() (*vault.Vault, error) {
 		MinTTL: minTTL,
 		Debug:  a.cli.Debug,
 		Prompt: prompt,
+		OpenURL: func(url string) error {
+			return a.openURL(url)
+		},
+		Terminal: a.stderrIsTerminal(),
 	}
 	return a.v, nil
 }
@@ -281,7 +292,7 @@ type LoginCmd struct {
 
 // Run establishes the profile's session and says until when it holds.
 func (c *LoginCmd) Run(ctx context.Context, a *app) error {
-	creds, err := a.credentials(ctx, c.Profile, vault.Options{MFAToken: c.MFAToken, Interactive: true})
+	creds, err := a.credentials(ctx, c.Profile, vault.Options{MFAToken: c.MFAToken, Interactive: true, NoBrowser: c.NoBrowser})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,272 @@
+#!/bin/sh
+# install.sh: build awsx and install it with its shell completions.
+#
+#   ./install.sh [--shell-rc]    install (or update) awsx
+#   ./install.sh --uninstall     remove everything install.sh added
+#
+# Run from a checkout, it builds that checkout with the Go toolchain;
+# anywhere else (curl ... | sh) it runs `go install` for the latest release.
+# The binary goes to PREFIX/bin (PREFIX defaults to ~/.local), and the
+# completions go where each shell found on PATH looks for them:
+#
+#   bash  ${XDG_DATA_HOME:-~/.local/share}/bash-completion/completions/awsx
+#   zsh   PREFIX/share/zsh/site-functions/_awsx
+#   fish  ${XDG_CONFIG_HOME:-~/.config}/fish/completions/awsx.fish
+#
+# --shell-rc appends the hook line to ~/.bashrc, ~/.zshrc and fish's
+# config.fish, for each of those shells found on PATH, below a marker
+# comment; a second run finds the marker and adds nothing. --uninstall
+# deletes the binary, the completion files and exactly the marker and hook
+# lines it added, leaving each rc file as it was byte for byte; an rc file
+# that install.sh created is deleted when nothing else was written to it
+# since. Directories it created are left in place.
+#
+# Environment: PREFIX, HOME, XDG_DATA_HOME, XDG_CONFIG_HOME; GO (the go
+# command, default go); AWSX_VERSION (the version `go install` fetches,
+# default latest).
+set -eu
+
+module=github.com/awsx-cli/awsx
+marker='# Added by awsx install.sh; ./install.sh --uninstall removes it.'
+# Variants of the marker say what else uninstalling has to undo.
+marker_created="$marker (created this file)"
+marker_newline="$marker (added a newline before it)"
+
+usage() {
+    cat <<'EOF'
+usage: ./install.sh [--shell-rc] [--uninstall]
+
+  --shell-rc   also add the awsx hook line to ~/.bashrc, ~/.zshrc and
+               ~/.config/fish/config.fish (once, however often it runs)
+  --uninstall  remove the binary, the completions and the lines it added
+
+PREFIX (default ~/.local) says where: the binary goes to PREFIX/bin.
+EOF
+}
+
+say() { printf 'awsx install: %s\n' "$*"; }
+die() {
+    printf 'awsx install: error: %s\n' "$*" >&2
+    exit 1
+}
+
+shell_rc=0
+uninstall=0
+for arg in "$@"; do
+    case $arg in
+    --shell-rc) shell_rc=1 ;;
+    --uninstall) uninstall=1 ;;
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    *)
+        usage >&2
+        exit 2
+        ;;
+    esac
+done
+
+[ -n "${HOME:-}" ] || die "HOME is not set"
+prefix=${PREFIX:-$HOME/.local}
+bindir=$prefix/bin
+bin=$bindir/awsx
+data_home=${XDG_DATA_HOME:-$HOME/.local/share}
+config_home=${XDG_CONFIG_HOME:-$HOME/.config}
+
+# Where each shell's completion file and rc file live.
+completion_file() {
+    case $1 in
+    bash) printf '%s\n' "$data_home/bash-completion/completions/awsx" ;;
+    zsh) printf '%s\n' "$prefix/share/zsh/site-functions/_awsx" ;;
+    fish) printf '%s\n' "$config_home/fish/completions/awsx.fish" ;;
+    esac
+}
+rc_file() {
+    case $1 in
+    bash) printf '%s\n' "$HOME/.bashrc" ;;
+    zsh) printf '%s\n' "${ZDOTDIR:-$HOME}/.zshrc" ;;
+    fish) printf '%s\n' "$config_home/fish/config.fish" ;;
+    esac
+}
+hook_line() {
+    case $1 in
+    fish) printf '%s\n' 'awsx hook fish | source' ;;
+    *) printf '%s\n' "eval \"\$(awsx hook $1)\"" ;;
+    esac
+}
+
+# has_marker FILE: FILE holds a line install.sh added.
+has_marker() {
+    [ -f "$1" ] && grep -qF -- "$marker" "$1"
+}
+
+# add_hook SHELL appends the marker and the hook line to SHELL's rc file.
+add_hook() {
+    rc=$(rc_file "$1")
+    line=$(hook_line "$1")
+    if has_marker "$rc"; then
+        say "$rc already has the awsx hook"
+        return
+    fi
+    if [ -f "$rc" ] && grep -qxF -- "$line" "$rc"; then
+        say "$rc already has '$line' (added by hand; left alone)"
+        return
+    fi
+    if [ ! -e "$rc" ]; then
+        mkdir -p "$(dirname "$rc")"
+        printf '%s\n%s\n' "$marker_created" "$line" >"$rc"
+    elif [ -s "$rc" ] && [ -n "$(tail -c 1 "$rc")" ]; then
+        # The last line has no newline: end it, and remember that we did.
+        printf '\n%s\n%s\n' "$marker_newline" "$line" >>"$rc"
+    else
+        printf '%s\n%s\n' "$marker" "$line" >>"$rc"
+    fi
+    say "added '$line' to $rc"
+}
+
+# remove_hook SHELL takes the marker and the hook line after it out of
+# SHELL's rc file again, restoring what was there before.
+remove_hook() {
+    rc=$(rc_file "$1")
+    has_marker "$rc" || return 0
+    line=$(hook_line "$1")
+    final_newline=1
+    if [ -s "$rc" ] && [ -n "$(tail -c 1 "$rc")" ]; then
+        final_newline=0
+    fi
+    tmp=$(mktemp "$rc.awsx.XXXXXX")
+    # awk drops the marker and the hook line that follows it, and prints
+    # the rest with the final newline the file had; a newline that we added
+    # goes again when our lines were the last ones.
+    awk -v marker="$marker" -v hook="$line" -v final_nl="$final_newline" \
+        -v created_mark="$marker_created" -v newline_mark="$marker_newline" '
+        skip && $0 == hook { skip = 0; next }
+        { skip = 0 }
+        index($0, marker) == 1 {
+            skip = 1
+            if ($0 == created_mark) created = 1
+            if ($0 == newline_mark) { added_nl = 1; added_at = n }
+            next
+        }
+        { lines[++n] = $0 }
+        END {
+            for (i = 1; i <= n; i++) {
+                printf "%s", lines[i]
+                if (i < n || (final_nl && !(added_nl && added_at == n))) printf "\n"
+            }
+            if (created && n == 0) exit 3
+        }' "$rc" >"$tmp" || status=$?
+    case ${status:-0} in
+    0)
+        # cat keeps the file's inode, mode and any symlink to it.
+        cat "$tmp" >"$rc"
+        rm -f "$tmp"
+        say "removed the awsx hook from $rc"
+        ;;
+    3)
+        rm -f "$tmp" "$rc"
+        say "removed $rc (install.sh had created it)"
+        ;;
+    *)
+        rm -f "$tmp"
+        die "could not edit $rc"
+        ;;
+    esac
+    unset status
+}
+
+if [ "$uninstall" = 1 ]; then
+    if [ -e "$bin" ]; then
+        rm -f "$bin"
+        say "removed $bin"
+    fi
+    for sh in bash zsh fish; do
+        f=$(completion_file "$sh")
+        if [ -e "$f" ]; then
+            rm -f "$f"
+            say "removed $f"
+        fi
+        remove_hook "$sh"
+    done
+    exit 0
+fi
+
+go=${GO:-go}
+command -v "$go" >/dev/null 2>&1 || die "the Go toolchain ($go) is not on PATH; get it from https://go.dev/dl/"
+
+tmpdir=$(mktemp -d)
+trap 'rm -rf "$tmpdir"' EXIT
+
+# A static binary runs anywhere; macOS keeps cgo for its keychain.
+if [ "$(uname -s)" = Linux ]; then
+    CGO_ENABLED=0
+    export CGO_ENABLED
+fi
+
+src=$(cd "$(dirname "$0")" && pwd)
+if [ -f "$src/go.mod" ] && grep -q "^module $module\$" "$src/go.mod"; then
+    version=$(git -C "$src" describe --always --dirty 2>/dev/null || echo dev)
+    say "building awsx $version from $src"
+    (cd "$src" && "$go" build -trimpath -ldflags "-s -w -X main.version=$version" -o "$tmpdir/awsx" .)
+else
+    say "installing $module@${AWSX_VERSION:-latest} with go install"
+    GOBIN=$tmpdir "$go" install -trimpath -ldflags "-s -w" "$module@${AWSX_VERSION:-latest}"
+fi
+
+mkdir -p "$bindir"
+# Move into place so that a running awsx keeps its old file.
+cp "$tmpdir/awsx" "$bin.new"
+chmod 755 "$bin.new"
+mv -f "$bin.new" "$bin"
+say "installed $bin"
+
+shells=
+for sh in bash zsh fish; do
+    command -v "$sh" >/dev/null 2>&1 || continue
+    shells="$shells $sh"
+    f=$(completion_file "$sh")
+    mkdir -p "$(dirname "$f")"
+    if ! "$bin" completion "$sh" >"$f.new"; then
+        rm -f "$f.new"
+        die "$bin completion $sh failed"
+    fi
+    mv -f "$f.new" "$f"
+    say "installed $sh completion in $f"
+done
+
+case :$PATH: in
+*:"$bindir":*) ;;
+*) say "note: $bindir is not on your PATH; add it, e.g. export PATH=\"$bindir:\$PATH\"" ;;
+esac
+
+case "$shells " in
+*" zsh "*)
+    zdir=$prefix/share/zsh/site-functions
+    if ! zsh -fc 'print -rl -- $fpath' 2>/dev/null | grep -qxF -- "$zdir"; then
+        say "note: for zsh completion put this in ~/.zshrc before compinit (or oh-my-zsh):"
+        printf "    fpath=(%s \$fpath)\n" "$zdir"
+    fi
+    ;;
+esac
+
+if [ "$shell_rc" = 1 ]; then
+    for sh in $shells; do
+        add_hook "$sh"
+    done
+    say "open a new shell to start using the hook"
+else
+    login_shell=$(basename "${SHELL:-sh}")
+    case $login_shell in
+    bash | zsh | fish)
+        say "to switch profiles on cd, add this line to $(rc_file "$login_shell") (or rerun with --shell-rc):"
+        printf '    %s\n' "$(hook_line "$login_shell")"
+        ;;
+    *)
+        say "to switch profiles on cd, add the line for your shell to its rc file (or rerun with --shell-rc):"
+        for sh in bash zsh fish; do
+            printf '    %s:  %s\n' "$(rc_file "$sh")" "$(hook_line "$sh")"
+        done
+        ;;
+    esac
+fi
