@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -14,18 +13,28 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-var (
-	accessKeyPattern = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{12,124}$`)
-	secretPattern    = regexp.MustCompile(`^[A-Za-z0-9/+=]{16,128}$`)
-)
+// validAccessKeyID checks the shape of an IAM user's access key id. Plain
+// code rather than a regexp: a bounded repetition compiles to a large
+// program at every start of awsx.
+func validAccessKeyID(id string) bool {
+	if len(id) < 16 || len(id) > 128 || !strings.HasPrefix(id, "AKIA") {
+		return false
+	}
+	return strings.Trim(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == ""
+}
+
+func validSecret(s string) bool {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+="
+	return len(s) >= 16 && len(s) <= 128 && strings.Trim(s, alphabet) == ""
+}
 
 // AddKeys stores an IAM user's long-term access key for profile name.
 func (v *Vault) AddKeys(name, id, secret string) error {
 	id, secret = strings.TrimSpace(id), strings.TrimSpace(secret)
-	if !accessKeyPattern.MatchString(id) || strings.HasPrefix(id, "ASIA") {
+	if !validAccessKeyID(id) {
 		return fmt.Errorf("%q is not an IAM user's access key id (AKIA followed by letters and digits)", id)
 	}
-	if !secretPattern.MatchString(secret) {
+	if !validSecret(secret) {
 		return errors.New("the secret access key is not 16 to 128 characters of A-Z, a-z, 0-9, / + =")
 	}
 	if err := v.Keyring.set(keysItem(name), "access key of "+name, storedKeys{AccessKeyID: id, SecretAccessKey: secret, Added: v.now().UTC()}); err != nil {
