@@ -16,13 +16,12 @@ import (
 )
 
 // TestMain makes the test binary double as the awsx binary, so scripts
-// (and the real shells they start) run the real thing from PATH.
+// (and the real shells they start) run the real thing from PATH. The shared
+// moto server exits with the test binary: it watches its stdin pipe.
 func TestMain(m *testing.M) {
-	code := testscript.RunMain(m, map[string]func() int{
-		"awsx": func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()) },
+	testscript.Main(m, map[string]func(){
+		"awsx": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())) },
 	})
-	vaulttest.StopShared()
-	os.Exit(code)
 }
 
 // TestScript runs every testdata/script/*.txtar: each one a user-visible

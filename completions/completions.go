@@ -76,27 +76,6 @@ func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// fishQuote quotes s for fish, whose single quotes also treat backslash as
-// an escape.
-func fishQuote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
-
-// argSpecs encodes c's positional arguments as the scripts' words: one spec
-// per argument, the last one suffixed with "..." when it takes every
-// remaining word.
-func argSpecs(c *command) string {
-	var specs []string
-	for _, a := range c.args {
-		s := a.value.spec()
-		if a.repeated {
-			s += "..."
-		}
-		specs = append(specs, s)
-	}
-	return strings.Join(specs, " ")
-}
-
 // shTables writes the lookup functions and the word walker that the bash
 // and zsh scripts share: both shells read this subset of sh the same way.
 // p is the functions' prefix; results come back in ${p}_r so that no

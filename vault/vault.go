@@ -31,8 +31,12 @@ type Vault struct {
 	// Prompt asks the user for a value (an MFA code) on the terminal; nil
 	// means there is no terminal and awsx must not ask.
 	Prompt func(prompt string) (string, error)
-	// OpenURL opens a URL in the browser (SSO login); nil prints it instead.
+	// OpenURL opens a URL in the browser (SSO login); nil, or an error,
+	// means the URL is printed for the user to open instead.
 	OpenURL func(url string) error
+	// Terminal reports whether Stderr is a terminal, where a spinner may
+	// show a long wait; elsewhere plain lines do.
+	Terminal bool
 
 	notified map[string]bool
 }
@@ -42,6 +46,8 @@ type Options struct {
 	Duration time.Duration // --duration; zero uses the profile's
 	Region   string        // --region; empty uses the profile's
 	MFAToken string        // --mfa-token
+	// NoBrowser prints the SSO sign-in URL instead of opening it.
+	NoBrowser bool
 	// Interactive allows prompting and starting a login. Without it awsx
 	// fails at once with a LoginRequiredError naming the command to run.
 	Interactive bool
