@@ -44,9 +44,14 @@ type CLI struct {
 	Rotate     RotateCmd     `cmd:"" help:"Replace an IAM user's access key with a new one."`
 	List       ListCmd       `cmd:"" aliases:"ls" help:"Show every profile and the state of its session."`
 	Console    ConsoleCmd    `cmd:"" help:"Open the AWS console signed in as a profile."`
+	Hook       HookCmd       `cmd:"" help:"Print the shell hook that switches profiles on cd."`
+	Use        UseCmd        `cmd:"" help:"Switch the current shell to a profile, or back with --off (needs the hook)."`
+	Trust      TrustCmd      `cmd:"" help:"Trust a directory tree's .awsx marker, or forget it with --revoke."`
+	Prompt     PromptCmd     `cmd:"" help:"Print the active profile for a prompt, e.g. prod 222222222222 7h41m."`
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script."`
 	Version    VersionCmd    `cmd:"" help:"Print awsx's version."`
 	Profiles   ProfilesCmd   `cmd:"" name:"__profiles" hidden:""`
+	HookEnv    HookEnvCmd    `cmd:"" name:"hook-env" hidden:"" help:"Run by the shell hook."`
 }
 
 // Globals are the options every command sees.

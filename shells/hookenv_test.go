@@ -1,0 +1,451 @@
+package shells
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// recShell renders assignments as JSON lines so that tests can apply them
+// to an environment map without a real shell.
+type recShell struct{}
+
+type recLine struct {
+	A     Assignment
+	Local bool
+}
+
+func (recShell) Name() string          { return "rec" }
+func (recShell) Hook(string) string    { return "" }
+func (recShell) Quote(s string) string { return s }
+func (recShell) Export(as []Assignment) string {
+	var b strings.Builder
+	for _, a := range as {
+		j, _ := json.Marshal(recLine{A: a})
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+func (recShell) SetLocal(name, value string) string {
+	j, _ := json.Marshal(recLine{A: Set(name, value), Local: true})
+	return string(j) + "\n"
+}
+
+// testShell is one simulated shell: its environment, its local variables
+// and a working directory, run through Hook.Run like the hook does.
+type testShell struct {
+	t      *testing.T
+	env    map[string]string
+	locals map[string]string
+	dir    string
+	home   string
+	now    time.Time
+	src    *fakeSource
+	source Source // src unless a test swaps it
+	stderr bytes.Buffer
+}
+
+func newTestShell(t *testing.T, env map[string]string) *testShell {
+	t.Helper()
+	root := t.TempDir()
+	home := filepath.Join(root, "home")
+	mkdirs(t, home, filepath.Join(root, "infra", "dev"), filepath.Join(root, "plain"))
+	writeMarker(t, filepath.Join(root, "infra"), "profile = prod\n")
+	writeMarker(t, filepath.Join(root, "infra", "dev"), "profile = dev\nregion = eu-west-1 # comment\n")
+	store := NewTrustStore(home)
+	for _, d := range []string{"infra", "infra/dev"} {
+		m, err := ReadMarker(filepath.Join(root, d, MarkerName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Trust(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Unix(1_800_000_000, 0)
+	if env == nil {
+		env = map[string]string{}
+	}
+	return &testShell{t: t, env: env, locals: map[string]string{}, dir: root, home: home, now: now, src: &fakeSource{now: now}}
+}
+
+func mkdirs(t *testing.T, dirs ...string) {
+	t.Helper()
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func writeMarker(t *testing.T, dir, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, MarkerName), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *testShell) run(use *Use) error {
+	s.t.Helper()
+	s.src.now = s.now
+	var src Source = s.src
+	if s.source != nil {
+		src = s.source
+	}
+	h := &Hook{Shell: recShell{}, Dir: s.dir, Home: s.home, Env: s.env, Now: s.now, MinTTL: 5 * time.Minute,
+		Warned: s.locals[warnedLocal], Source: src, Trust: NewTrustStore(s.home), Stderr: &s.stderr}
+	out, err := h.Run(use)
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var l recLine
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			s.t.Fatal(err)
+		}
+		switch {
+		case l.Local:
+			s.locals[l.A.Name] = l.A.Value
+		case l.A.Unset:
+			delete(s.env, l.A.Name)
+		default:
+			s.env[l.A.Name] = l.A.Value
+		}
+	}
+	return nil
+}
+
+func (s *testShell) cd(rel string) {
+	s.t.Helper()
+	if filepath.IsAbs(rel) {
+		s.dir = rel
+	} else {
+		s.dir = filepath.Join(s.dir, rel)
+	}
+	if err := s.run(nil); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *testShell) warnings() []string {
+	out := strings.TrimSpace(s.stderr.String())
+	s.stderr.Reset()
+	if out == "" {
+		return nil
+	}
+	return strings.Split(out, "\n")
+}
+
+func copyEnv(m map[string]string) map[string]string {
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+func sameEnv(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %q (set: %v), want %q", k, g, ok, v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s = %q, want it unset", k, v)
+		}
+	}
+}
+
+func TestHookSwitchAndRestore(t *testing.T) {
+	before := map[string]string{"AWS_PROFILE": "orig", "AWS_REGION": "eu-north-1", "AWSX_FILE_PASSPHRASE": "keep", "HOME": "/h"}
+	s := newTestShell(t, copyEnv(before))
+	root := s.dir
+	s.cd("infra")
+	if s.env["AWSX_PROFILE"] != "prod" || s.env["AWSX_ACCOUNT_ID"] != "222222222222" || s.env["AWS_VAULT"] != "prod" {
+		t.Fatalf("in infra: %v", s.env)
+	}
+	if _, ok := s.env["AWS_PROFILE"]; ok {
+		t.Error("AWS_PROFILE still set in prod")
+	}
+	if s.env["AWSX_FILE_PASSPHRASE"] != "keep" {
+		t.Error("keyring variable touched")
+	}
+	if s.env[CheckVar] != "1800028500" { // 8h - 5m
+		t.Errorf("check = %s", s.env[CheckVar])
+	}
+	s.cd("dev")
+	if s.env["AWSX_PROFILE"] != "dev" || s.env["AWS_REGION"] != "eu-west-1" {
+		t.Fatalf("in dev: %v", s.env)
+	}
+	calls := s.src.calls
+	s.cd(".") // a directory change inside the same tree
+	if s.src.calls != calls {
+		t.Error("same profile looked up again")
+	}
+	s.cd(filepath.Join(root, "plain"))
+	sameEnv(t, s.env, before)
+	if w := s.warnings(); w != nil {
+		t.Errorf("warnings: %q", w)
+	}
+}
+
+func TestHookSubshellInherits(t *testing.T) {
+	before := map[string]string{"AWS_ACCESS_KEY_ID": "mine", "AWS_SECRET_ACCESS_KEY": "minesecret"}
+	s := newTestShell(t, copyEnv(before))
+	root := s.dir
+	s.cd("infra")
+	// A new shell starts with the exported environment only.
+	sub := newTestShell(t, copyEnv(s.env))
+	sub.home, sub.dir = s.home, s.dir
+	sub.cd(".")
+	if sub.env["AWSX_PROFILE"] != "prod" {
+		t.Fatal("subshell lost prod")
+	}
+	sub.cd(filepath.Join(root, "plain"))
+	sameEnv(t, sub.env, before)
+}
+
+func TestHookRenewsNearExpiry(t *testing.T) {
+	s := newTestShell(t, nil)
+	s.cd("infra")
+	calls := s.src.calls
+	s.now = s.now.Add(7*time.Hour + 56*time.Minute)
+	s.cd(".")
+	if s.src.calls != calls+1 {
+		t.Fatal("not renewed within AWSX_MIN_TTL")
+	}
+	if s.env["AWSX_EXPIRATION"] != "1800057360" {
+		t.Errorf("expiration = %s", s.env["AWSX_EXPIRATION"])
+	}
+}
+
+func TestHookLoginNeeded(t *testing.T) {
+	before := map[string]string{"AWS_PROFILE": "orig"}
+	s := newTestShell(t, copyEnv(before))
+	writeMarker(t, filepath.Join(s.dir, "plain"), "profile = needslogin\n")
+	m, _ := ReadMarker(filepath.Join(s.dir, "plain", MarkerName))
+	if err := NewTrustStore(s.home).Trust(m); err != nil {
+		t.Fatal(err)
+	}
+	s.cd("plain")
+	sameEnv(t, s.env, before)
+	if w := s.warnings(); len(w) != 1 || w[0] != "awsx: needslogin needs 'awsx login bastion'" {
+		t.Errorf("warnings: %q", w)
+	}
+	s.cd(".")
+	if w := s.warnings(); w != nil {
+		t.Errorf("warned twice: %q", w)
+	}
+}
+
+func TestHookRenewalFailureKeepsCredentials(t *testing.T) {
+	s := newTestShell(t, nil)
+	s.cd("infra")
+	keys := s.env["AWS_ACCESS_KEY_ID"]
+	s.now = s.now.Add(8 * time.Hour)
+	s.source = &failingSource{s.src}
+	s.cd(".")
+	if s.env["AWS_ACCESS_KEY_ID"] != keys || s.env["AWSX_PROFILE"] != "prod" {
+		t.Error("renewal failure dropped the credentials")
+	}
+	if s.env[CheckVar] != "1800028860" { // retried a minute later
+		t.Errorf("check = %s", s.env[CheckVar])
+	}
+	if w := s.warnings(); len(w) != 1 {
+		t.Errorf("warnings: %q", w)
+	}
+}
+
+type failingSource struct{ *fakeSource }
+
+func (f *failingSource) Switch(p, r string) ([]Assignment, time.Time, error) {
+	return f.fakeSource.Switch("needslogin", r)
+}
+
+func TestHookHandsOff(t *testing.T) {
+	before := map[string]string{"AWS_PROFILE": "orig"}
+	s := newTestShell(t, copyEnv(before))
+	root := s.dir
+	s.cd("infra")
+	s.env["AWS_PROFILE"] = "mine"
+	s.cd(filepath.Join(root, "plain"))
+	if s.env["AWS_PROFILE"] != "mine" || s.env["AWSX_PROFILE"] != "prod" {
+		t.Fatalf("hand-set values not left alone: %v", s.env)
+	}
+	if w := s.warnings(); len(w) != 1 || !strings.Contains(w[0], "awsx use") {
+		t.Errorf("warnings: %q", w)
+	}
+	s.cd(filepath.Join(root, "infra", "dev"))
+	if s.env["AWSX_PROFILE"] != "prod" {
+		t.Fatal("switched while hands off")
+	}
+	if err := s.run(&Use{Off: true}); err != nil {
+		t.Fatal(err)
+	}
+	if s.env["AWSX_PROFILE"] != "dev" {
+		t.Fatalf("use --off did not resume: %v", s.env)
+	}
+	s.cd(filepath.Join(root, "plain"))
+	sameEnv(t, s.env, before)
+}
+
+func TestHookUse(t *testing.T) {
+	before := map[string]string{"AWS_REGION": "ap-south-1"}
+	s := newTestShell(t, copyEnv(before))
+	root := s.dir
+	if err := s.run(&Use{Profile: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.env["AWSX_PROFILE"] != "dev" {
+		t.Fatal("use dev")
+	}
+	s.cd("infra")
+	if s.env["AWSX_PROFILE"] != "dev" {
+		t.Fatal("marker won over use")
+	}
+	if err := s.run(&Use{Off: true}); err != nil {
+		t.Fatal(err)
+	}
+	if s.env["AWSX_PROFILE"] != "prod" {
+		t.Fatal("use --off in prod tree")
+	}
+	s.cd(filepath.Join(root, "plain"))
+	sameEnv(t, s.env, before)
+	for _, bad := range []string{"nope", "a b", "$(x)"} {
+		if err := s.run(&Use{Profile: bad}); err == nil {
+			t.Errorf("use %q accepted", bad)
+		}
+	}
+	sameEnv(t, s.env, before)
+	if err := s.run(&Use{Profile: "needslogin"}); err == nil || err.Error() != "needslogin needs 'awsx login bastion'" {
+		t.Errorf("use needslogin: %v", err)
+	}
+}
+
+func TestHookDirs(t *testing.T) {
+	s := newTestShell(t, nil)
+	root := s.dir
+	mkdirs(t, filepath.Join(s.home, "work", "acme-prod", "sub"), filepath.Join(s.home, "work", "acme-prod", "sub", "dev"))
+	writeMarker(t, filepath.Join(s.home, "work", "acme-prod", "sub", "dev"), "profile = dev\n")
+	m, _ := ReadMarker(filepath.Join(s.home, "work", "acme-prod", "sub", "dev", MarkerName))
+	NewTrustStore(s.home).Trust(m)
+	s.src.dirs = []DirRule{{Profile: "prod", Pattern: "~/work/*-prod"}, {Profile: "dev", Pattern: "relative/dir"}, {Profile: "colorful", Pattern: root + "/plain"}}
+	s.cd(filepath.Join(s.home, "work", "acme-prod", "sub"))
+	if s.env["AWSX_PROFILE"] != "prod" {
+		t.Fatalf("glob dirs: %v", s.env)
+	}
+	if w := s.warnings(); len(w) != 1 || !strings.Contains(w[0], "relative/dir") {
+		t.Errorf("warnings: %q", w)
+	}
+	s.cd("dev")
+	if s.env["AWSX_PROFILE"] != "dev" {
+		t.Fatal("nearer marker lost to awsx_dirs")
+	}
+	s.cd(filepath.Join(root, "plain"))
+	if s.env["AWSX_PROFILE"] != "colorful" || s.env[ColorVar] != "red" {
+		t.Fatalf("literal dirs / colour: %v", s.env)
+	}
+	if w := s.warnings(); w != nil {
+		t.Errorf("warned again: %q", w)
+	}
+}
+
+func TestHookRefusesBadMarkers(t *testing.T) {
+	cases := []struct {
+		name, content string
+		mode          os.FileMode
+		trust         bool
+		edit          string
+		want          string
+	}{
+		{"untrusted", "profile = prod\n", 0o644, false, "", "is not trusted; run 'awsx trust'"},
+		{"edited", "profile = prod\n", 0o644, true, "profile = prod\nregion = x\n", "changed since it was trusted"},
+		{"world-writable", "profile = prod\n", 0o666, true, "", "writable by group or others"},
+		{"group-writable", "profile = prod\n", 0o664, true, "", "writable by group or others"},
+		{"unreadable", "profile = prod\n", 0o000, true, "", "cannot read"},
+		{"undefined", "profile = nosuch\n", 0o644, true, "", "names profile nosuch, which /home/u/.aws/config does not define"},
+		{"command", "profile = $(touch PWNED)\n", 0o644, true, "", "line 1: profile must be made of"},
+		{"backticks", "profile = `touch PWNED`\n", 0o644, true, "", "line 1: profile must be made of"},
+		{"semicolon", "profile = prod; touch PWNED\n", 0o644, true, "", "line 1: profile must be made of"},
+		{"quote", "profile = 'prod'\n", 0o644, true, "", "line 1: profile must be made of"},
+		{"unicode", "profile = prоd\n", 0o644, true, "", "line 1: profile must be made of"},
+		{"region", "profile = prod\nregion = us east\n", 0o644, true, "", "line 2: region must be made of"},
+		{"nokey", "prod\n", 0o644, true, "", "line 1: want key = value"},
+		{"unknown key", "profile = prod\nrole = x\n", 0o644, true, "", "unknown key role"},
+		{"empty", "# nothing\n", 0o644, true, "", "no profile = NAME line"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := map[string]string{"AWS_PROFILE": "orig"}
+			s := newTestShell(t, copyEnv(before))
+			dir := filepath.Join(s.dir, "plain")
+			p := filepath.Join(dir, MarkerName)
+			writeMarker(t, dir, c.content)
+			if c.trust {
+				data, _ := os.ReadFile(p)
+				m, err := ParseMarker(data)
+				if err != nil {
+					m = &Marker{Sum: sha(data)}
+				}
+				m.Path = p
+				if err := NewTrustStore(s.home).Trust(m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.edit != "" {
+				writeMarker(t, dir, c.edit)
+			}
+			if err := os.Chmod(p, c.mode); err != nil {
+				t.Fatal(err)
+			}
+			s.cd("plain")
+			sameEnv(t, s.env, before)
+			w := s.warnings()
+			if len(w) != 1 || !strings.Contains(w[0], c.want) || !strings.HasPrefix(w[0], "awsx: ") {
+				t.Fatalf("warnings: %q, want one with %q", w, c.want)
+			}
+			s.cd(".")
+			if w := s.warnings(); w != nil {
+				t.Errorf("warned twice: %q", w)
+			}
+			// Leaving a managed tree for a bad one restores, never keeps
+			// the other tree's account.
+			s.cd(filepath.Join(s.dir, "..", "infra"))
+			s.cd(filepath.Join(s.dir, "..", "plain"))
+			sameEnv(t, s.env, before)
+		})
+	}
+}
+
+func TestHookVarsDropsKeyringVariables(t *testing.T) {
+	in := []Assignment{Set("AWS_ACCESS_KEY_ID", "a"), Unset("AWSX_FILE_PASSPHRASE"), Set("AWSX_FILE_PASSPHRASE", "x"),
+		Unset("AWS_VAULT_FILE_PASSPHRASE"), Unset("AWSX_BACKEND"), Set("AWSX_PROFILE", "p"), Unset("AWS_PROFILE"), Set("HOME", "/")}
+	got := HookVars(in)
+	want := []Assignment{Set("AWS_ACCESS_KEY_ID", "a"), Set("AWSX_PROFILE", "p"), Unset("AWS_PROFILE")}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("got %v, want %v", got[i], want[i])
+		}
+	}
+}
+
+func TestHookForgetsForeignState(t *testing.T) {
+	s := newTestShell(t, map[string]string{StateVar: "garbage", CheckVar: "1"})
+	s.cd("plain")
+	if _, ok := s.env[StateVar]; ok {
+		t.Error("foreign AWSX_HOOK kept")
+	}
+}
