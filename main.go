@@ -297,7 +297,7 @@ type LoginCmd struct {
 
 // Run establishes the profile's session and says until when it holds.
 func (c *LoginCmd) Run(ctx context.Context, a *app) error {
-	creds, err := a.credentials(ctx, c.Profile, vault.Options{MFAToken: c.MFAToken, Interactive: true, NoBrowser: c.NoBrowser})
+	creds, err := a.credentials(ctx, c.Profile, vault.Options{MFAToken: c.MFAToken, Interactive: true, NoBrowser: c.NoBrowser, Login: true})
 	if err != nil {
 		return err
 	}

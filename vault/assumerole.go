@@ -22,6 +22,9 @@ type assumeRoleProvider struct {
 	p   *Profile
 	src link
 	o   Options
+	// userSession is the MFA session of the IAM user the role is assumed
+	// from, looked up but never fetched: with it, no code is needed.
+	userSession *cachedProvider
 }
 
 func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
@@ -45,19 +48,38 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 		serial = firstNonEmpty(serial, a.src.user.MFASerial)
 		process = firstNonEmpty(process, a.src.user.MFAProcess)
 	}
+	source := a.src.prov
 	if serial != "" {
-		code, err := a.v.mfaCode(ctx, a.p, serial, process, a.o)
-		if err != nil {
-			return aws.Credentials{}, err
+		if via, ok := a.viaUserSession(serial, process); ok {
+			// AWS treats a role assumed with a GetSessionToken session as
+			// chained: one hour, renewed silently from the 12h session.
+			source = via
+			if duration > chainingCap {
+				a.v.noticeOnce("mfa:"+a.p.Name, "%s: assumed with %s's MFA session, which AWS caps at 1h; 'awsx login %s' asks for a code and gets the full %s",
+					a.p.Name, a.src.user.Name, a.p.Name, shortDuration(duration))
+				duration = chainingCap
+				in.DurationSeconds = aws.Int32(int32(duration.Seconds()))
+			}
+		} else {
+			code, err := a.v.mfaCode(ctx, a.p, serial, process, a.o)
+			var le *LoginRequiredError
+			if errors.As(err, &le) && a.userSession != nil {
+				// One login a day: the bastion's MFA session unlocks every
+				// role assumed from it.
+				le.Login = a.src.user.Name
+			}
+			if err != nil {
+				return aws.Credentials{}, err
+			}
+			in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code)
 		}
-		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code)
 	}
 	// Resolve the source first, so that its failure (no keys, a login
 	// needed) is reported as itself rather than inside an STS error.
-	if _, err := a.src.prov.Retrieve(ctx); err != nil {
+	if _, err := source.Retrieve(ctx); err != nil {
 		return aws.Credentials{}, err
 	}
-	client, err := a.v.stsClient(ctx, a.p, a.src.prov)
+	client, err := a.v.stsClient(ctx, a.p, source)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
@@ -87,6 +109,27 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 		AccountID:       account,
 		Source:          "AssumeRole",
 	}, nil
+}
+
+// viaUserSession returns the IAM user's cached MFA session when the role
+// should ride it: no code is at hand without asking, and the user did not
+// ask for the role's own session with awsx login.
+func (a *assumeRoleProvider) viaUserSession(serial, process string) (aws.CredentialsProvider, bool) {
+	if a.userSession == nil || a.o.MFAToken != "" || process != "" || a.o.Login || serial != a.src.user.MFASerial {
+		return nil, false
+	}
+	creds, ok, err := a.userSession.lookup()
+	if !ok || err != nil {
+		return nil, false
+	}
+	return staticProvider(creds), true
+}
+
+func shortDuration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return d.String()
 }
 
 func (a *assumeRoleProvider) notifyChaining() {

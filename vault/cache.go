@@ -16,20 +16,32 @@ type cachedProvider struct {
 	item        string
 	fingerprint string
 	inner       aws.CredentialsProvider
+	fresh       bool // skip the lookup: a new session is wanted
 }
 
 func (c *cachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if c.fresh {
+		return c.fetch(ctx, false)
+	}
 	if creds, ok, err := c.lookup(); ok || err != nil {
 		return creds, err
 	}
+	return c.fetch(ctx, true)
+}
+
+// fetch gets a new session under the lock, unless (recheck) another
+// process stored one while this one waited.
+func (c *cachedProvider) fetch(ctx context.Context, recheck bool) (aws.Credentials, error) {
 	unlock, err := c.v.Locker.Lock(ctx, c.item)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	defer unlock()
 	// Another process may have fetched it while this one waited.
-	if creds, ok, err := c.lookup(); ok || err != nil {
-		return creds, err
+	if recheck {
+		if creds, ok, err := c.lookup(); ok || err != nil {
+			return creds, err
+		}
 	}
 	creds, err := c.inner.Retrieve(ctx)
 	if err != nil {

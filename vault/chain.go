@@ -60,7 +60,12 @@ func (v *Vault) link(ctx context.Context, p *Profile, o Options, top bool) (link
 		if src.ephemeral {
 			return link{prov: ar, role: true, ephemeral: true}, nil
 		}
-		return link{prov: v.cached(p, ar), role: true}, nil
+		if src.longTerm {
+			// The IAM user's own MFA session, when one is cached, lets a
+			// role be assumed without a new code.
+			ar.userSession = v.cached(src.user, &sessionTokenProvider{v: v, p: src.user, keys: src.prov, o: o}).(*cachedProvider)
+		}
+		return link{prov: v.cachedTop(p, ar, top && o.Login), role: true}, nil
 
 	case p.SSOAccountID != "" || p.SSORoleName != "" || p.SSOSession != "" || p.SSOStartURL != "":
 		return v.ssoLink(p, o)
@@ -83,12 +88,18 @@ func (v *Vault) link(ctx context.Context, p *Profile, o Options, top bool) (link
 		return keys, nil
 	}
 	st := &sessionTokenProvider{v: v, p: p, keys: keys.prov, o: o}
-	return link{prov: v.cached(p, st)}, nil
+	return link{prov: v.cachedTop(p, st, o.Login)}, nil
 }
 
 // cached wraps prov in the keyring cache under p's session item.
 func (v *Vault) cached(p *Profile, prov aws.CredentialsProvider) aws.CredentialsProvider {
-	return &cachedProvider{v: v, item: sessionItem(p.Name), fingerprint: fingerprint(p), inner: prov}
+	return v.cachedTop(p, prov, false)
+}
+
+// cachedTop is cached, optionally skipping the lookup so that a fresh
+// session replaces the cached one (awsx login).
+func (v *Vault) cachedTop(p *Profile, prov aws.CredentialsProvider, fresh bool) aws.CredentialsProvider {
+	return &cachedProvider{v: v, item: sessionItem(p.Name), fingerprint: fingerprint(p), inner: prov, fresh: fresh}
 }
 
 // fingerprint digests everything that decides what a profile's session is,

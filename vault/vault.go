@@ -51,6 +51,10 @@ type Options struct {
 	// Interactive allows prompting and starting a login. Without it awsx
 	// fails at once with a LoginRequiredError naming the command to run.
 	Interactive bool
+	// Login makes a fresh session for the profile itself (awsx login): the
+	// cache is not consulted for it, and a role from an MFA user asks for
+	// a code rather than riding the bastion's session.
+	Login bool
 }
 
 // LoginRequiredError means getting credentials needs the user (an MFA code
