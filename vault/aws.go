@@ -22,12 +22,13 @@ import (
 // profile p with credentials creds. It goes through LoadDefaultConfig with
 // the profile's own section, so region, endpoint_url, services and the
 // AWS_ENDPOINT_URL* variables mean what they mean to the SDK.
-func (v *Vault) awsConfig(ctx context.Context, p *Profile, region string, creds aws.CredentialsProvider) (aws.Config, error) {
+func (v *Vault) awsConfig(ctx context.Context, p *Profile, region string, creds aws.CredentialsProvider) (cfg aws.Config, err error) {
 	overlay, done, err := credentialsOverlay(v.Config.keyringUsers())
 	if err != nil {
 		return aws.Config{}, err
 	}
 	defer done()
+	defer recoverSDKParse(v.Config.Path, &err)
 	if region == "" {
 		region = effectiveRegion(p)
 	}
@@ -54,7 +55,7 @@ func (v *Vault) awsConfig(ctx context.Context, p *Profile, region string, creds 
 	if p != nil && v.Config.Has(p.Name) {
 		opts = append(opts, config.WithSharedConfigProfile(p.Name))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err = config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %v", err)
 	}

@@ -223,16 +223,26 @@ func sdkMessage(err error) string {
 	return strings.ReplaceAll(msg, "\n", " ")
 }
 
-func (c *Config) loadSDK(name string) (config.SharedConfig, error) {
+func (c *Config) loadSDK(name string) (sc config.SharedConfig, err error) {
 	overlay, done, err := credentialsOverlay(c.keyringUsers())
 	if err != nil {
 		return config.SharedConfig{}, err
 	}
 	defer done()
+	defer recoverSDKParse(c.Path, &err)
 	return config.LoadSharedConfigProfile(context.Background(), name, func(o *config.LoadSharedConfigOptions) {
 		o.ConfigFiles = c.configFiles()
 		o.CredentialsFiles = []string{overlay}
 	})
+}
+
+// recoverSDKParse turns a panic inside the SDK's ini parser into an error:
+// its unquote slices out of range on a value such as `"  ` (found by
+// FuzzProfile), and no panic may reach a user.
+func recoverSDKParse(path string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("the AWS SDK cannot parse %s (%v); look for a value with an unbalanced quote", path, r)
+	}
 }
 
 func (c *Config) configFiles() []string {
