@@ -118,15 +118,7 @@ func shTables(b *strings.Builder, root *command, p string) {
 		if len(c.args) == 0 {
 			return
 		}
-		var specs []string
-		for _, a := range c.args {
-			s := a.value.spec()
-			if a.repeated {
-				s += "..."
-			}
-			specs = append(specs, shQuote(s))
-		}
-		fmt.Fprintf(b, "    %s) set -- %s ;;\n", shQuote(c.id), strings.Join(specs, " "))
+		fmt.Fprintf(b, "    %s) set -- %s ;;\n", shQuote(c.id), strings.Join(argSpecs(c, shQuote), " "))
 	})
 	b.WriteString("    *) set -- ;;\n    esac\n")
 	b.WriteString(strings.ReplaceAll(`    while [ "$#" -gt 0 ]; do
@@ -176,4 +168,19 @@ func shTables(b *strings.Builder, root *command, p string) {
 }
 
 `, "@P@", p))
+}
+
+// argSpecs encodes c's positional arguments as the scripts' words, each
+// quoted with quote: one spec per argument, the last one suffixed with
+// "..." when it takes every remaining word.
+func argSpecs(c *command, quote func(string) string) []string {
+	var specs []string
+	for _, a := range c.args {
+		s := a.value.spec()
+		if a.repeated {
+			s += "..."
+		}
+		specs = append(specs, quote(s))
+	}
+	return specs
 }

@@ -51,15 +51,7 @@ func fishScript(root *command, bin string) string {
 		if len(c.args) == 0 {
 			return
 		}
-		var specs []string
-		for _, a := range c.args {
-			s := a.value.spec()
-			if a.repeated {
-				s += "..."
-			}
-			specs = append(specs, q(s))
-		}
-		fmt.Fprintf(&b, "        case %s\n            printf '%%s\\n' %s\n", q(c.id), strings.Join(specs, " "))
+		fmt.Fprintf(&b, "        case %s\n            printf '%%s\\n' %s\n", q(c.id), strings.Join(argSpecs(c, q), " "))
 	})
 	b.WriteString("    end\nend\n\n")
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -95,11 +96,15 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	if err != nil {
 		return aws.Credentials{}, friendly(a.p.Name, "assume role "+a.p.RoleARN, err)
 	}
-	c := out.Credentials
 	account := ""
 	if out.AssumedRoleUser != nil {
 		account = accountFromARN(aws.ToString(out.AssumedRoleUser.Arn))
 	}
+	return fromSTS(out.Credentials, account, "AssumeRole"), nil
+}
+
+// fromSTS converts the credentials of an STS answer.
+func fromSTS(c *types.Credentials, account, source string) aws.Credentials {
 	return aws.Credentials{
 		AccessKeyID:     aws.ToString(c.AccessKeyId),
 		SecretAccessKey: aws.ToString(c.SecretAccessKey),
@@ -107,8 +112,8 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 		CanExpire:       true,
 		Expires:         aws.ToTime(c.Expiration),
 		AccountID:       account,
-		Source:          "AssumeRole",
-	}, nil
+		Source:          source,
+	}
 }
 
 // viaUserSession returns the IAM user's cached MFA session when the role

@@ -54,14 +54,5 @@ func (s *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 			account = aws.ToString(id.Account)
 		}
 	}
-	c := out.Credentials
-	return aws.Credentials{
-		AccessKeyID:     aws.ToString(c.AccessKeyId),
-		SecretAccessKey: aws.ToString(c.SecretAccessKey),
-		SessionToken:    aws.ToString(c.SessionToken),
-		CanExpire:       true,
-		Expires:         aws.ToTime(c.Expiration),
-		AccountID:       account,
-		Source:          "GetSessionToken",
-	}, nil
+	return fromSTS(out.Credentials, account, "GetSessionToken"), nil
 }
