@@ -44,6 +44,7 @@ type CLI struct {
 	Rotate     RotateCmd     `cmd:"" help:"Replace an IAM user's access key with a new one."`
 	List       ListCmd       `cmd:"" aliases:"ls" help:"Show every profile and the state of its session."`
 	Console    ConsoleCmd    `cmd:"" help:"Open the AWS console signed in as a profile."`
+	Config     ConfigCmd     `cmd:"" help:"Manage the AWS config file."`
 	Hook       HookCmd       `cmd:"" help:"Print the shell hook that switches profiles on cd."`
 	Use        UseCmd        `cmd:"" help:"Switch the current shell to a profile, or back with --off (needs the hook)."`
 	Trust      TrustCmd      `cmd:"" help:"Trust a directory tree's .awsx marker, or forget it with --revoke."`
@@ -277,7 +278,7 @@ func (c *AddCmd) Run(a *app) error {
 	if err := v.AddKeys(c.Profile, id, secret); err != nil {
 		return fmt.Errorf("profile %q: %w", c.Profile, err)
 	}
-	added, err := v.Config.EnsureProfile(c.Profile, nil)
+	added, err := v.Config.EnsureProfile(c.Profile)
 	if err != nil {
 		return err
 	}

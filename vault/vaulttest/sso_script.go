@@ -48,7 +48,8 @@ func SSODefaultAccounts(n int) []SSOAccount {
 //
 //	sso start [accounts=N] [pollsBeforeApproval=N] [interval=N] [pageSize=N] [startURL=URL]
 //	    start the fake and set AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC
-//	    and SSO_URL; it stops when the script ends
+//	    and SSO_URL; it stops when the script ends. After 'sts start', the
+//	    role credentials it issues are role keys to the STS front
 //	[!] sso count OP N     OP was called N times (see SSO.Count)
 //	[!] sso visits N       the verification page was opened N times
 //	sso browser NAME       write $WORK/NAME, a BROWSER program that opens
@@ -59,7 +60,10 @@ func SSODefaultAccounts(n int) []SSOAccount {
 //	sso expire-access      expire every access token
 //	sso revoke-refresh     invalidate every refresh token
 //	sso expire-client      expire every client registration
-//	sso fail-list-page N   fail the N-th list request from now with HTTP 500
+//	sso fail-list-page N [COUNT]
+//	                       fail the N-th list request from now with HTTP 500,
+//	                       and the COUNT-1 requests after it (retries), so
+//	                       that the failure outlasts a client's retries
 //	sso throttle N         answer the next N list requests with HTTP 429
 func SSOCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){"sso": ssoCmd}
@@ -147,7 +151,19 @@ func ssoCmd(ts *testscript.TestScript, neg bool, args []string) {
 		want(0)
 		s.ExpireClients()
 	case "fail-list-page":
-		s.FailListPage(want(1))
+		if len(args) != 2 && len(args) != 3 {
+			ts.Fatalf("usage: sso fail-list-page N [COUNT]")
+		}
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		count := 1
+		if len(args) == 3 {
+			count, err = strconv.Atoi(args[2])
+			ts.Check(err)
+		}
+		for i := range count {
+			s.FailListPage(n + i)
+		}
 	case "throttle":
 		s.Throttle(want(1))
 	default:
@@ -185,6 +201,12 @@ func ssoStart(ts *testscript.TestScript, key string, args []string) {
 		default:
 			ts.Fatalf("sso start: unknown option %q", k)
 		}
+	}
+	// Behind the script's STS front (sts start first), the role
+	// credentials the portal issues count as role keys: AssumeRole with
+	// them is held to AWS's one-hour role-chaining limit.
+	if st, ok := ts.Value(scriptKey{}).(*scriptState); ok && st.front != nil {
+		opts.OnRoleCredentials = st.front.AddRoleKey
 	}
 	ssoScripts.Lock()
 	if ssoScripts.m[key] != nil {

@@ -1,0 +1,213 @@
+package vault
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awsx-cli/awsx/vault/vaulttest"
+)
+
+func TestProfileNameFor(t *testing.T) {
+	for _, tc := range []struct{ name, id, want string }{
+		{"prod", "1", "prod"},
+		{"Prod (EU)", "1", "prod-eu"},
+		{"  Data--Lake_2 ", "1", "data-lake-2"},
+		{"Zürich Prod", "1", "zurich-prod"},
+		{"Ünïcode—Äccount", "1", "unicode-account"},
+		{"$(rm -rf ~)", "1", "rm-rf"},
+		{"日本", "123456789012", "account-123456789012"},
+		{"", "123456789012", "account-123456789012"},
+	} {
+		if got := ProfileNameFor(tc.name, tc.id); got != tc.want {
+			t.Errorf("ProfileNameFor(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func loadTestConfig(t *testing.T, text string) *Config {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Names do not depend on the order AWS lists the accounts in: a name two
+// accounts share, or one the file already uses, gets the account id.
+func TestPlanNamesArePredictable(t *testing.T) {
+	c := loadTestConfig(t, "[profile bastion]\nregion = eu-west-1\n\n[profile old-dev]\nsource_profile = bastion\nrole_arn = arn:aws:iam::333333333333:role/Admin\n")
+	o := GenerateOptions{StartURL: testStartURL, Region: "eu-west-1", Role: "Admin", SourceProfile: "bastion"}
+	accounts := []ssoAccount{
+		{ID: "111111111111", Name: "Bastion"},
+		{ID: "222222222222", Name: "Prod"},
+		{ID: "222222222223", Name: "prod"},
+		{ID: "333333333333", Name: "dev"},
+		{ID: "444444444444", Name: "Sandbox"},
+		{ID: "12345", Name: "broken"},
+	}
+	want := map[string]string{
+		"bastion-111111111111": "111111111111",
+		"prod-222222222222":    "222222222222",
+		"prod-222222222223":    "222222222223",
+		"sandbox":              "444444444444",
+	}
+	for i := 0; i < 2; i++ {
+		res := c.plan(o, append([]ssoAccount(nil), accounts...), "corp")
+		got := map[string]string{}
+		for _, g := range res.Added {
+			got[g.Name] = g.AccountID
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("run %d: added %v, want %v", i, got, want)
+		}
+		if res.Existing != 1 || len(res.Skipped) != 1 {
+			t.Fatalf("existing %d, skipped %q", res.Existing, res.Skipped)
+		}
+		// Reversed order, same names.
+		for l, r := 0, len(accounts)-1; l < r; l, r = l+1, r-1 {
+			accounts[l], accounts[r] = accounts[r], accounts[l]
+		}
+	}
+}
+
+func TestPlanSSORoles(t *testing.T) {
+	c := loadTestConfig(t, "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start/\nsso_region = eu-west-1\n\n[profile mine]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = ReadOnly\n")
+	session, exists, _ := c.sessionFor(testStartURL)
+	if session != "corp" || !exists {
+		t.Fatalf("sessionFor = %q, %v", session, exists)
+	}
+	accounts := []ssoAccount{
+		{ID: "111111111111", Name: "bastion", Roles: []string{"Admin", "ReadOnly"}},
+		{ID: "222222222222", Name: "prod", Roles: []string{"Admin"}},
+		{ID: "333333333333", Name: "dev", Roles: []string{"Bad\nRole"}},
+	}
+	res := c.plan(GenerateOptions{StartURL: testStartURL, Region: "eu-west-1", Role: "ReadOnly"}, accounts, session)
+	if len(res.Added) != 0 || res.Existing != 1 || len(res.Skipped) != 2 {
+		t.Fatalf("ReadOnly: %+v", res)
+	}
+	res = c.plan(GenerateOptions{StartURL: testStartURL, Region: "eu-west-1"}, accounts, session)
+	if len(res.Added) != 2 || res.Added[0].Role != "Admin" || res.Added[1].Role != "Admin" {
+		t.Fatalf("first role: %+v", res)
+	}
+}
+
+func TestSessionForNamesANewSession(t *testing.T) {
+	c := loadTestConfig(t, "[sso-session corp]\nsso_start_url = https://other.example.com/start\n")
+	name, exists, scopes := c.sessionFor("https://corp.awsapps.com/start")
+	if name != "corp-2" || exists || !reflect.DeepEqual(scopes, DefaultSSOScopes) {
+		t.Fatalf("sessionFor = %q %v %v", name, exists, scopes)
+	}
+}
+
+// The file's own bytes stay as they are: an ini round trip would move
+// the inline comment and flatten the nested keys of [services].
+func TestAppendSectionsKeepsEveryByte(t *testing.T) {
+	orig := "# team config\n[default]\nregion=eu-west-1   ; inline\n\n[services local]\ns3 =\n  endpoint_url = http://localhost:4566\n[preview]\nsdb = true"
+	c := loadTestConfig(t, orig)
+	if err := c.appendSections("\n[profile new]\nregion = us-east-1\n"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(c.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := orig + "\n\n[profile new]\nregion = us-east-1\n"; string(data) != want {
+		t.Fatalf("config is\n%s\nwant\n%s", data, want)
+	}
+	if fi, _ := os.Stat(c.Path); fi.Mode().Perm() != 0o644 {
+		t.Fatalf("mode %o, want the file's own 644", fi.Mode().Perm())
+	}
+	if !c.Has("new") {
+		t.Fatal("the config was not reloaded")
+	}
+}
+
+func TestGenerateConfig(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{Accounts: vaulttest.SSODefaultAccounts(45), PageSize: 10})
+	v, _ := ssoTestVault(t, s, "# mine\n[profile bastion]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = AdministratorAccess\n")
+	ctx := context.Background()
+	o := GenerateOptions{StartURL: testStartURL, Region: "eu-west-1", Role: "Admin", SourceProfile: "bastion", Duration: 8 * time.Hour}
+	before, _ := os.ReadFile(v.Config.Path)
+
+	// A failure past the retries, on the second page: nothing written.
+	for i := range listAttempts {
+		s.FailListPage(2 + i)
+	}
+	if _, err := v.GenerateConfig(ctx, o); err == nil || !strings.Contains(err.Error(), "is unchanged") {
+		t.Fatalf("err = %v", err)
+	}
+	if after, _ := os.ReadFile(v.Config.Path); string(after) != string(before) {
+		t.Fatal("a failed listing changed the config")
+	}
+
+	// Throttled, then all 45 accounts over five pages.
+	s.Throttle(3)
+	res, err := v.GenerateConfig(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Added) != 45 || res.Session != "" {
+		t.Fatalf("added %d, session %q", len(res.Added), res.Session)
+	}
+	for _, name := range []string{"bastion-111111111111", "prod", "dev", "account-045"} {
+		p, err := v.Config.Profile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Source == nil || p.Source.Name != "bastion" || p.Duration != 8*time.Hour {
+			t.Fatalf("%s: %+v", name, p)
+		}
+	}
+	after, _ := os.ReadFile(v.Config.Path)
+	if !strings.HasPrefix(string(after), string(before)) {
+		t.Fatal("the original bytes changed")
+	}
+
+	// Again: nothing added, nothing written.
+	res, err = v.GenerateConfig(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(v.Config.Path)
+	if len(res.Added) != 0 || res.Existing != 45 || string(again) != string(after) {
+		t.Fatalf("second run added %d (existing %d)", len(res.Added), res.Existing)
+	}
+	if n := s.Count("StartDeviceAuthorization"); n != 1 {
+		t.Fatalf("StartDeviceAuthorization = %d, want 1", n)
+	}
+}
+
+func TestGenerateOptionsCheck(t *testing.T) {
+	ok := GenerateOptions{StartURL: testStartURL, Region: "eu-west-1"}
+	for _, tc := range []struct {
+		edit func(*GenerateOptions)
+		want string
+	}{
+		{func(o *GenerateOptions) { o.StartURL = "" }, "--sso-start-url is needed"},
+		{func(o *GenerateOptions) { o.StartURL = "corp.awsapps.com" }, "is not a URL"},
+		{func(o *GenerateOptions) { o.Region = "eu west" }, "is not a region"},
+		{func(o *GenerateOptions) { o.Role = "a\nb" }, "is not a role name"},
+		{func(o *GenerateOptions) { o.SourceProfile = "bastion" }, "needs --role"},
+		{func(o *GenerateOptions) { o.Duration = time.Hour }, "--duration sets duration_seconds of roles assumed through --source-profile"},
+		{func(o *GenerateOptions) { o.SourceProfile, o.Role, o.Duration = "b", "r", 13*time.Hour }, "outside the 15m to 12h"},
+	} {
+		o := ok
+		tc.edit(&o)
+		if err := o.check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: err = %v, want %q", o, err, tc.want)
+		}
+	}
+	if err := ok.check(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,345 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/awsx-cli/awsx/vault/vaulttest"
+)
+
+const testStartURL = "https://corp.awsapps.com/start"
+
+const testSSOConfig = `[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile bastion]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = AdministratorAccess
+
+[profile legacy]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 222222222222
+sso_role_name = ReadOnly
+
+[sso-session portal-only]
+sso_start_url = https://portal.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso-portal:*
+
+[profile old-scopes]
+sso_session = portal-only
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+`
+
+// syncBuffer is a Stderr that the spinner's goroutine may write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fastClock runs ten times faster than real time, so that the fake's
+// intervals and lifetimes pass quickly while awsx's polling unit is
+// shortened to match.
+func fastClock() func() time.Time {
+	base := time.Now()
+	return func() time.Time { return base.Add(10 * time.Since(base)) }
+}
+
+// ssoTestVault returns a vault over a file keyring and the config text,
+// with the SDK pointed at the fake and awsx's polling ten times faster.
+func ssoTestVault(t *testing.T, s *vaulttest.SSO, config string) (*Vault, *syncBuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config")
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CONFIG_FILE", path)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_ENDPOINT_URL_SSO", s.URL())
+	t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", s.URL())
+	old := pollUnit
+	pollUnit = 100 * time.Millisecond
+	t.Cleanup(func() { pollUnit = old })
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &syncBuffer{}
+	v := &Vault{
+		Config:  cfg,
+		Keyring: NewKeyring(KeyringOptions{Backend: "file", FileDir: filepath.Join(dir, "keys"), Passphrase: "test"}),
+		Locker:  Locker{Dir: filepath.Join(dir, "locks")},
+		Env:     func(string) string { return "" },
+		Stderr:  stderr,
+		MinTTL:  DefaultMinTTL,
+		// The browser: opening the page is the person's consent.
+		OpenURL: visit,
+	}
+	return v, stderr
+}
+
+func visit(u string) error {
+	resp, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func newFake(t *testing.T, opts vaulttest.SSOOptions) *vaulttest.SSO {
+	t.Helper()
+	if opts.Accounts == nil {
+		opts.Accounts = vaulttest.SSODefaultAccounts(3)
+	}
+	if opts.Now == nil {
+		opts.Now = fastClock()
+	}
+	s := vaulttest.NewSSO(opts)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestSSODeviceLoginThenCache(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, stderr := ssoTestVault(t, s, testSSOConfig)
+	ctx := context.Background()
+
+	c, err := v.Credentials(ctx, "bastion", Options{Interactive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AccountID != "111111111111" || !strings.HasPrefix(c.AccessKeyID, "ASIA") || c.Expires.IsZero() {
+		t.Fatalf("credentials = %+v", c)
+	}
+	if got, ok := s.RoleSession(c.AccessKeyID); !ok || got.RoleName != "AdministratorAccess" {
+		t.Fatalf("role session %+v %v", got, ok)
+	}
+	out := stderr.String()
+	for _, want := range []string{"bastion: sign in to " + testStartURL, "waiting for the approval of code", "signed in to " + testStartURL} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, out)
+		}
+	}
+	// The legacy inline profile of the same start URL shares the login.
+	if _, err := v.Credentials(ctx, "legacy", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Count("StartDeviceAuthorization"); n != 1 {
+		t.Fatalf("StartDeviceAuthorization = %d, want 1", n)
+	}
+	if n := s.Count("RegisterClient"); n != 1 {
+		t.Fatalf("RegisterClient = %d, want 1", n)
+	}
+}
+
+func TestSSONonInteractiveNamesTheLogin(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, _ := ssoTestVault(t, s, testSSOConfig+`
+[profile prod]
+source_profile = bastion
+role_arn = arn:aws:iam::222222222222:role/AssumableAdmin
+`)
+	opened := 0
+	v.OpenURL = func(string) error { opened++; return nil }
+	_, err := v.Credentials(context.Background(), "prod", Options{})
+	var le *LoginRequiredError
+	if !errors.As(err, &le) || le.Login != "bastion" || le.Profile != "prod" {
+		t.Fatalf("err = %v, want a LoginRequiredError for bastion", err)
+	}
+	if got, want := err.Error(), "prod needs 'awsx login bastion' (not logged in to "+testStartURL+")"; got != want {
+		t.Fatalf("error %q, want %q", got, want)
+	}
+	if opened != 0 || s.Count("RegisterClient") != 0 || s.Count("StartDeviceAuthorization") != 0 {
+		t.Fatalf("a terminal-less command started a login")
+	}
+}
+
+func TestSSORefreshWhenExpiredByClock(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, _ := ssoTestVault(t, s, testSSOConfig)
+	ctx := context.Background()
+	if _, err := v.Credentials(ctx, "bastion", Options{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	// Nine hours on: the access token (8h) and the role session (1h) are
+	// over by awsx's clock; the refresh token renews without a browser.
+	v.Now = func() time.Time { return time.Now().Add(9 * time.Hour) }
+	v.OpenURL = func(string) error { t.Error("a browser opened for a refresh"); return nil }
+	if _, err := v.Credentials(ctx, "bastion", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Count("Refresh") != 1 || s.Count("StartDeviceAuthorization") != 1 {
+		t.Fatalf("Refresh = %d, StartDeviceAuthorization = %d; want 1, 1", s.Count("Refresh"), s.Count("StartDeviceAuthorization"))
+	}
+	var st storedSSO
+	if ok, err := v.Keyring.get(ssoItem(testStartURL), &st); !ok || err != nil {
+		t.Fatalf("sso item: %v %v", ok, err)
+	}
+	if !st.AccessExpires.After(time.Now().Add(16 * time.Hour)) {
+		t.Fatalf("renewed token expires %s, want 8h after the refresh", st.AccessExpires)
+	}
+}
+
+func TestSSONoRefreshTokenWithoutAccountScope(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, _ := ssoTestVault(t, s, testSSOConfig)
+	ctx := context.Background()
+	if _, err := v.Credentials(ctx, "old-scopes", Options{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	var st storedSSO
+	v.Keyring.get(ssoItem("https://portal.awsapps.com/start"), &st)
+	if st.RefreshToken != "" || strings.Join(st.Scopes, ",") != "sso-portal:*" {
+		t.Fatalf("stored %q scopes, refresh token %v", st.Scopes, st.RefreshToken != "")
+	}
+	v.Now = func() time.Time { return time.Now().Add(9 * time.Hour) }
+	_, err := v.Credentials(ctx, "old-scopes", Options{})
+	var le *LoginRequiredError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "has ended") {
+		t.Fatalf("err = %v, want a login required because the session ended", err)
+	}
+}
+
+func TestSSOPollingOutcomes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		opts    vaulttest.SSOOptions
+		browser func(s *vaulttest.SSO) func(string) error
+		want    string
+	}{
+		{
+			name: "denied",
+			browser: func(s *vaulttest.SSO) func(string) error {
+				return func(string) error { return s.Deny(s.LastUserCode()) }
+			},
+			want: `profile "bastion": the SSO sign-in to https://corp.awsapps.com/start was denied in the browser`,
+		},
+		{
+			name:    "code expires",
+			opts:    vaulttest.SSOOptions{DeviceCodeExpiresIn: 3},
+			browser: func(*vaulttest.SSO) func(string) error { return func(string) error { return nil } },
+			want:    `profile "bastion": the SSO sign-in code was not approved within`,
+		},
+		{
+			// The fake's clock runs slower than awsx's polling: every poll
+			// after the first is too early, until awsx slows down as told.
+			name: "slow down",
+			opts: vaulttest.SSOOptions{Now: func() func() time.Time {
+				base := time.Now()
+				return func() time.Time { return base.Add(5 * time.Since(base)) }
+			}()},
+			browser: func(*vaulttest.SSO) func(string) error { return visit },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newFake(t, tc.opts)
+			v, _ := ssoTestVault(t, s, testSSOConfig)
+			v.OpenURL = tc.browser(s)
+			_, err := v.Credentials(context.Background(), "bastion", Options{Interactive: true})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatal(err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if tc.want != "" {
+				if has, _ := v.Keyring.has(ssoItem(testStartURL)); has {
+					t.Fatal("a failed login stored an SSO item")
+				}
+			}
+		})
+	}
+}
+
+func TestSSOInterruptStoresNothing(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, stderr := ssoTestVault(t, s, testSSOConfig)
+	v.Terminal = true
+	ctx, cancel := context.WithCancel(context.Background())
+	v.OpenURL = func(string) error {
+		time.AfterFunc(300*time.Millisecond, cancel)
+		return errors.New("no display")
+	}
+	_, err := v.Credentials(ctx, "bastion", Options{Interactive: true})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if has, _ := v.Keyring.has(ssoItem(testStartURL)); has {
+		t.Fatal("an interrupted login stored an SSO item")
+	}
+	out := stderr.String()
+	// No browser: the URL is printed; on a terminal a spinner shows the
+	// wait and is cleared at the end.
+	for _, want := range []string{"open this URL and check that it shows the code", "/device?user_code=", "\r\033[K⠋ waiting for the approval of code"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stderr lacks %q:\n%q", want, out)
+		}
+	}
+	if !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("the spinner is not cleared: %q", out)
+	}
+}
+
+func TestSSOExpiredClientRegistersAgain(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, _ := ssoTestVault(t, s, testSSOConfig)
+	ctx := context.Background()
+	if _, err := v.Credentials(ctx, "bastion", Options{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.ExpireClients()
+	s.ExpireAccessTokens()
+	v.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	if _, err := v.Credentials(ctx, "bastion", Options{}); err == nil {
+		t.Fatal("an expired client renewed its token")
+	}
+	if _, err := v.Credentials(ctx, "bastion", Options{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Count("RegisterClient"); n != 2 {
+		t.Fatalf("RegisterClient = %d, want 2", n)
+	}
+}
+
+func TestSSOProfileErrors(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, _ := ssoTestVault(t, s, `[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile norole]
+sso_session = corp
+sso_account_id = 111111111111
+`)
+	_, err := v.Credentials(context.Background(), "norole", Options{})
+	if err == nil || !strings.Contains(err.Error(), `profile "norole": an SSO profile needs sso_account_id and sso_role_name`) {
+		t.Fatalf("err = %v", err)
+	}
+}
