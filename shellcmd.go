@@ -180,6 +180,11 @@ func (s *hookSource) Color(profile string) string {
 	return ""
 }
 
+// hookWait bounds how long a prompt waits for credentials: a login in
+// progress in another terminal holds the lock, and an unreachable endpoint
+// retries; neither may hang the prompt.
+const hookWait = 5 * time.Second
+
 // Switch never prompts: Interactive stays false even on a terminal, so a
 // needed login becomes the one-line message instead of a blocked prompt.
 func (s *hookSource) Switch(profile, region string) ([]shells.Assignment, time.Time, error) {
@@ -187,7 +192,12 @@ func (s *hookSource) Switch(profile, region string) ([]shells.Assignment, time.T
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	c, err := v.Credentials(s.ctx, profile, vault.Options{Region: region})
+	ctx, cancel := context.WithTimeout(s.ctx, hookWait)
+	defer cancel()
+	c, err := v.Credentials(ctx, profile, vault.Options{Region: region})
+	if ctx.Err() == context.DeadlineExceeded {
+		return nil, time.Time{}, fmt.Errorf("%s: no credentials within %s (another awsx logging in, or AWS unreachable); the shell is unchanged", profile, hookWait)
+	}
 	var le *vault.LoginRequiredError
 	if errors.As(err, &le) {
 		return nil, time.Time{}, fmt.Errorf("%s needs '%s'", le.Profile, le.Command())
