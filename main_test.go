@@ -39,7 +39,7 @@ func scriptParams(dir string) testscript.Params {
 		"json-env":     cmdJSONEnv,
 	}
 	for _, set := range []map[string]func(*testscript.TestScript, bool, []string){
-		vaulttest.Commands(), vaulttest.SSOCommands(), vaulttest.FederationCommands(),
+		vaulttest.Commands(), vaulttest.SSOCommands(), vaulttest.FederationCommands(), reliabilityCommands(),
 	} {
 		for k, v := range set {
 			cmds[k] = v

@@ -89,7 +89,7 @@ func describeAWSError(err error) string {
 		if m := api.ErrorMessage(); m != "" {
 			msg += ": " + m
 		}
-		if api.ErrorCode() == "SignatureDoesNotMatch" || strings.Contains(api.ErrorMessage(), "Signature expired") {
+		if isClockSkew(api) {
 			msg += " (is this machine's clock more than 5 minutes off?)"
 		}
 		return msg
@@ -112,4 +112,16 @@ func describeAWSError(err error) string {
 		return fmt.Sprintf("cannot reach %s (%s); check the network, or AWS_ENDPOINT_URL* and endpoint_url", u, reason)
 	}
 	return err.Error()
+}
+
+// isClockSkew recognises AWS's answers to a request signed with a clock
+// more than 5 minutes off. A SignatureDoesNotMatch without "Signature
+// expired" is a wrong secret key, not the clock, and AWS's message says so.
+func isClockSkew(api smithy.APIError) bool {
+	switch api.ErrorCode() {
+	case "RequestExpired", "RequestTimeTooSkewed":
+		return true
+	}
+	m := api.ErrorMessage()
+	return strings.Contains(m, "Signature expired") || strings.Contains(m, "Signature not yet current")
 }

@@ -72,7 +72,8 @@ func (c *cachedProvider) lookup() (aws.Credentials, bool, error) {
 	var corrupt *CorruptItemError
 	switch {
 	case errors.As(err, &corrupt):
-		c.v.warnf("%v", err)
+		// Once: the miss path looks again after taking the lock.
+		c.v.noticeOnce("unreadable "+c.item, "warning: %v", err)
 		return aws.Credentials{}, false, nil
 	case err != nil:
 		return aws.Credentials{}, false, err

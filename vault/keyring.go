@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -164,12 +165,12 @@ func (k *Keyring) get(name string, v any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	it, err := ring.Get(name)
+	it, err := ring.Get(k.storeName(name))
 	if errors.Is(err, keyring.ErrKeyNotFound) {
 		return false, nil
 	}
 	if err != nil {
-		return false, k.itemError(name, err)
+		return false, k.itemError(ring, name, err)
 	}
 	if err := json.Unmarshal(it.Data, v); err != nil {
 		return false, &CorruptItemError{Name: name, Err: err}
@@ -190,11 +191,15 @@ func (e *CorruptItemError) Error() string {
 
 func (e *CorruptItemError) Unwrap() error { return e.Err }
 
-func (k *Keyring) itemError(name string, err error) error {
+func (k *Keyring) itemError(ring keyring.Keyring, name string, err error) error {
 	if errors.Is(err, ErrNoPassphrase) {
 		return noPassphraseError{k.opts.FileDir}
 	}
-	if k.isFile() && isWrongPassphrase(err) {
+	// A damaged salt, iteration count or wrapped key fails exactly as a
+	// wrong passphrase does, so the passphrase is wrong only when it opens
+	// no other item either; otherwise this one item is damaged, and must
+	// be re-fetched rather than stop every command.
+	if k.isFile() && isWrongPassphrase(err) && !k.passphraseOpensAny(ring) {
 		return fmt.Errorf("%w for the file keyring in %s (AWSX_FILE_PASSPHRASE or the prompt)", ErrWrongPassphrase, k.opts.FileDir)
 	}
 	if k.isFile() {
@@ -222,11 +227,16 @@ func (k *Keyring) set(name, label string, v any) error {
 	if err != nil {
 		return err
 	}
-	it := keyring.Item{Key: name, Data: data, Label: "awsx: " + label, KeychainNotSynchronizable: true}
+	it := keyring.Item{Key: k.storeName(name), Data: data, Label: "awsx: " + label, KeychainNotSynchronizable: true}
 	if k.isFile() {
 		return k.setFileAtomic(it)
 	}
 	if err := ring.Set(it); err != nil {
+		if k.backend == string(keyring.SecretServiceBackend) && strings.Contains(err.Error(), "does not exist") {
+			// Creating the "awsx" collection asks for its password in a
+			// desktop dialog; without a desktop the service fails obscurely.
+			return fmt.Errorf("store keyring item %q: the Secret Service could not create the \"awsx\" collection, which needs a desktop session to ask for its password (%v); run awsx once on the desktop, or use --backend file", name, err)
+		}
 		return fmt.Errorf("store keyring item %q: %w", name, err)
 	}
 	return nil
@@ -243,6 +253,9 @@ func (k *Keyring) verifyPassphrase(ring keyring.Keyring) error {
 	if err != nil {
 		return err
 	}
+	// Every item is tried, not the first few: damaged items fail like a
+	// wrong passphrase, and only an item that opens proves it right. The
+	// cost falls on a wrong passphrase, once per process.
 	wrong := 0
 	for _, n := range visibleKeys(names) {
 		_, err := ring.Get(n)
@@ -253,15 +266,32 @@ func (k *Keyring) verifyPassphrase(ring keyring.Keyring) error {
 		if isWrongPassphrase(err) {
 			wrong++
 		}
-		if wrong >= 2 {
-			break
-		}
 	}
 	if wrong > 0 {
 		return fmt.Errorf("%w for the file keyring in %s (AWSX_FILE_PASSPHRASE or the prompt); nothing was changed", ErrWrongPassphrase, k.opts.FileDir)
 	}
 	k.verified = true
 	return nil
+}
+
+// passphraseOpensAny reports whether the passphrase opens at least one
+// item of the file keyring, which tells a damaged item from a wrong
+// passphrase.
+func (k *Keyring) passphraseOpensAny(ring keyring.Keyring) bool {
+	if k.verified {
+		return true
+	}
+	names, err := ring.Keys()
+	if err != nil {
+		return false
+	}
+	for _, n := range visibleKeys(names) {
+		if _, err := ring.Get(n); err == nil {
+			k.verified = true
+			return true
+		}
+	}
+	return false
 }
 
 // setFileAtomic writes the item through a file keyring rooted in a private
@@ -311,7 +341,7 @@ func (k *Keyring) remove(name string) error {
 	if err := k.verifyPassphrase(ring); err != nil {
 		return err
 	}
-	err = ring.Remove(name)
+	err = ring.Remove(k.storeName(name))
 	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -330,8 +360,46 @@ func (k *Keyring) keys() ([]string, error) {
 		return nil, fmt.Errorf("list the keyring: %w", err)
 	}
 	out := visibleKeys(names)
+	for i, n := range out {
+		out[i] = k.itemName(n)
+	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// storeName is the name item name has inside the backend. pass keeps an
+// item as a file below a directory and cleans its path, which turns the
+// "//" of an SSO start URL into "/" and lists a name that no longer
+// matches the item's; for pass the part after the kind's prefix is
+// escaped, so each item is one file below its kind's directory.
+func (k *Keyring) storeName(name string) string {
+	if k.backend != string(keyring.PassBackend) {
+		return name
+	}
+	kind, rest, ok := strings.Cut(name, "/")
+	if !ok {
+		return url.PathEscape(name)
+	}
+	return kind + "/" + url.PathEscape(rest)
+}
+
+// itemName undoes storeName for a name the backend lists.
+func (k *Keyring) itemName(stored string) string {
+	if k.backend != string(keyring.PassBackend) {
+		return stored
+	}
+	kind, rest, ok := strings.Cut(stored, "/")
+	if !ok {
+		kind, rest = "", stored
+	}
+	plain, err := url.PathUnescape(rest)
+	if err != nil {
+		return stored
+	}
+	if !ok {
+		return plain
+	}
+	return kind + "/" + plain
 }
 
 // has reports whether item name exists, without decrypting it.
