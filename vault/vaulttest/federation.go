@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -191,6 +192,10 @@ var (
 //	federation chained AKID             AKID is a role-chaining session's key
 //	federation issued-for AKID [SECS]   a SigninToken was issued for AKID
 //	                                    (with SessionDuration SECS, or "none")
+//	federation url-matches URL JSON     the login URL in file URL carries a
+//	                                    SigninToken issued for exactly the
+//	                                    credentials in file JSON
+//	                                    (credential_process format)
 //
 // The fake stops when the script ends.
 func FederationCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
@@ -255,6 +260,24 @@ func federationCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("a sign-in token was issued for %s", strings.Join(args[1:], " "))
 		case !found && !neg:
 			ts.Fatalf("no sign-in token was issued for %s", strings.Join(args[1:], " "))
+		}
+	case "url-matches":
+		if neg || len(args) != 3 {
+			ts.Fatalf("usage: federation url-matches URLFILE JSONFILE")
+		}
+		u, err := url.Parse(strings.TrimSpace(ts.ReadFile(args[1])))
+		ts.Check(err)
+		if !strings.HasPrefix(u.String(), f.URL()+"?") || u.Query().Get("Action") != "login" {
+			ts.Fatalf("%s is not a login URL of the fake endpoint %s", args[1], f.URL())
+		}
+		var want struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[2])), &want))
+		akid, secret, token, ok := f.Issued(u.Query().Get("SigninToken"))
+		switch {
+		case !ok:
+			ts.Fatalf("the URL's SigninToken was not issued by the fake")
+		case akid != want.AccessKeyId || secret != want.SecretAccessKey || token != want.SessionToken:
+			ts.Fatalf("the SigninToken was issued for %s, not for the credentials in %s (%s)", akid, args[2], want.AccessKeyId)
 		}
 	default:
 		ts.Fatalf("federation: unknown subcommand %q", args[0])
