@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"syscall"
@@ -30,10 +31,15 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// CLI is awsx's grammar.
-type CLI struct {
+// Globals are the options every command sees.
+type Globals struct {
 	Debug   bool   `help:"Explain what awsx does (never prints secrets)."`
 	Backend string `help:"Keyring backend: ${backends}." env:"AWSX_BACKEND" placeholder:"NAME"`
+}
+
+// CLI is awsx's grammar.
+type CLI struct {
+	Globals
 
 	Exec       ExecCmd       `cmd:"" help:"Run a command with a profile's credentials."`
 	Export     ExportCmd     `cmd:"" help:"Print a profile's credentials for eval, or as credential_process JSON."`
@@ -55,8 +61,46 @@ type CLI struct {
 	HookEnv    HookEnvCmd    `cmd:"" name:"hook-env" hidden:"" help:"Run by the shell hook."`
 }
 
-// Globals are the options every command sees.
-type Globals = CLI
+// hotCommands are the commands run at every SDK client start (export as
+// credential_process), every exec, every prompt and cd (the hook) and every
+// TAB: they parse with a grammar of their command alone, because building
+// kong's model costs in proportion to the grammar, about 1 ms for all of it.
+var hotCommands = map[string]string{
+	"exec": "Exec", "export": "Export", "prompt": "Prompt", "hook-env": "HookEnv", "__profiles": "Profiles",
+}
+
+// grammarFor returns the grammar to parse args with, and its globals: the
+// whole CLI, or for a hot command a struct of the globals and that
+// command's field of CLI, tags and all, so both parse the same way.
+func grammarFor(args []string) (any, *Globals) {
+	field, hot := hotCommands[firstCommand(args)]
+	if !hot {
+		cli := &CLI{}
+		return cli, &cli.Globals
+	}
+	t := reflect.TypeOf(CLI{})
+	globals, _ := t.FieldByName("Globals")
+	cmd, _ := t.FieldByName(field)
+	globals.Index, cmd.Index = nil, nil
+	v := reflect.New(reflect.StructOf([]reflect.StructField{globals, cmd}))
+	return v.Interface(), v.Elem().Field(0).Addr().Interface().(*Globals)
+}
+
+// firstCommand is the first word of args that is not a global flag.
+func firstCommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--":
+			return ""
+		case a == "--backend":
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			return a
+		}
+	}
+	return ""
+}
 
 // app is what a command needs from the process, passed in rather than read
 // from the os package deep inside, so tests control all of it.
@@ -68,9 +112,9 @@ type app struct {
 	Now    func() time.Time
 	Home   string
 
-	cli *CLI
-	cfg *vault.Config
-	v   *vault.Vault
+	globals *Globals
+	cfg     *vault.Config
+	v       *vault.Vault
 }
 
 func (a *app) getenv(name string) string {
@@ -148,7 +192,7 @@ func (a *app) vault() (*vault.Vault, error) {
 	a.v = &vault.Vault{
 		Config: cfg,
 		Keyring: vault.NewKeyring(vault.KeyringOptions{
-			Backend:    a.cli.Backend,
+			Backend:    a.globals.Backend,
 			FileDir:    fileDir,
 			Passphrase: a.getenv("AWSX_FILE_PASSPHRASE"),
 			Prompt:     secret,
@@ -158,7 +202,7 @@ func (a *app) vault() (*vault.Vault, error) {
 		Stderr: a.Stderr,
 		Now:    a.Now,
 		MinTTL: minTTL,
-		Debug:  a.cli.Debug,
+		Debug:  a.globals.Debug,
 		Prompt: prompt,
 		OpenURL: func(url string) error {
 			return a.openURL(url)
@@ -469,8 +513,8 @@ func firstNonEmpty(vals ...string) string {
 	return ""
 }
 
-func newParser(cli *CLI, stdout, stderr io.Writer) (*kong.Kong, error) {
-	return kong.New(cli,
+func newParser(grammar any, stdout, stderr io.Writer) (*kong.Kong, error) {
+	return kong.New(grammar,
 		kong.Name("awsx"),
 		kong.Description("One login a day, short-lived AWS credentials everywhere, every secret in the OS keyring."),
 		kong.UsageOnError(),
@@ -502,8 +546,8 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 	if len(args) == 0 {
 		args = []string{"--help"}
 	}
-	cli := &CLI{}
-	parser, err := newParser(cli, stdout, stderr)
+	grammar, globals := grammarFor(args)
+	parser, err := newParser(grammar, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "awsx: error: %v\n", err)
 		return 2
@@ -515,7 +559,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 		return 2
 	}
 	home, _ := os.UserHomeDir()
-	a := &app{Stdout: stdout, Stderr: stderr, Stdin: stdin, Env: env, Now: time.Now, cli: cli}
+	a := &app{Stdout: stdout, Stderr: stderr, Stdin: stdin, Env: env, Now: time.Now, globals: globals}
 	if h := a.getenv("HOME"); h != "" {
 		home = h
 	}
