@@ -11,19 +11,26 @@ import argparse, os, resource, shutil, socket, statistics, subprocess, sys, temp
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
+def peak_rss_mb(argv, env):
+    """Peak RSS of argv itself: GNU time forks it from a small process, so
+    the figure is not inflated by Python's own memory."""
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    return int(r.stderr.strip().splitlines()[-1]) / 1024
+
+
 def measure(argv, env, runs):
-    times, rss = [], 0
+    times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, ru = os.wait4(p.pid, 0)
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+        _, status = os.waitpid(pid, 0)
         times.append((time.perf_counter() - t0) * 1000)
         if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"bench: {' '.join(argv)} failed: {p.stderr.read().decode()}")
-        rss = max(rss, ru.ru_maxrss)
+            sys.exit(f"bench: {' '.join(argv)} failed")
     times.sort()
     q = lambda f: times[min(len(times) - 1, int(f * len(times)))]
-    return statistics.median(times), q(0.1), q(0.9), rss / 1024
+    return statistics.median(times), q(0.1), q(0.9), peak_rss_mb(argv, env)
 
 def main():
     ap = argparse.ArgumentParser()
@@ -52,23 +59,48 @@ def main():
         home = os.path.join(work, "home"); os.makedirs(os.path.join(home, ".aws"))
         with open(os.path.join(home, ".aws", "config"), "w") as f:
             f.write("[profile bastion]\nregion = eu-west-1\n\n[profile prod]\nsource_profile = bastion\n"
-                    "role_arn = arn:aws:iam::222222222222:role/AssumableAdmin\nduration_seconds = 28800\n")
+                    "role_arn = arn:aws:iam::222222222222:role/AssumableAdmin\nduration_seconds = 28800\n\n"
+                    f"[profile prod-cp]\ncredential_process = {awsx} export --format json prod\nregion = eu-west-1\n\n"
+                    "[profile static]\naws_access_key_id = AKIAIOSFODNN7STATIC1\n"
+                    "aws_secret_access_key = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nregion = eu-west-1\n")
         env = {"PATH": os.environ["PATH"], "HOME": home, "AWS_CONFIG_FILE": os.path.join(home, ".aws", "config"),
                "AWS_ENDPOINT_URL_STS": url, "AWS_ENDPOINT_URL_IAM": url, "AWSX_BACKEND": "file",
                "AWSX_FILE_PASSPHRASE": "bench"}
         setup = dict(env, AWS_ACCESS_KEY_ID="AKIAIOSFODNN7BENCH01", AWS_SECRET_ACCESS_KEY="x" * 40)
         subprocess.run([awsx, "add", "bastion", "--env"], env=setup, check=True, stderr=subprocess.DEVNULL)
         subprocess.run([awsx, "exec", "prod", "--", "true"], env=env, check=True)
+        true = shutil.which("true")
+        aws = shutil.which("aws")
         cases = [
-            ("/bin/true (floor)", ["/bin/true"]),
-            ("awsx version (start-up)", [awsx, "version"]),
-            ("awsx exec prod -- true (warm)", [awsx, "exec", "prod", "--", "true"]),
-            ("awsx export prod --format json (warm)", [awsx, "export", "prod", "--format", "json"]),
+            ("/bin/true (floor)", [true], runs),
+            ("awsx version (start-up)", [awsx, "version"], runs),
+            ("awsx exec prod -- true (warm)", [awsx, "exec", "prod", "--", true], runs),
+            ("awsx export prod --format json (warm)", [awsx, "export", "prod", "--format", "json"], runs),
+            ("awsx prompt (inside exec: from the env)", [awsx, "prompt"], runs),
         ]
-        print(f"{'command':44} {'median':>8} {'p10':>7} {'p90':>7} {'peak RSS':>9}   ({runs} runs)")
-        for name, argv in cases:
-            med, lo, hi, rss = measure(argv, env, runs)
-            print(f"{name:44} {med:7.2f}ms {lo:6.2f}ms {hi:6.2f}ms {rss:7.1f}MB")
+        if aws:
+            # The AWS CLI's own start-up dominates; the difference between
+            # the two rows is what credential_process adds to every call.
+            cli = lambda p: [aws, "configure", "export-credentials", "--profile", p] if False else \
+                [aws, "sts", "get-caller-identity", "--profile", p]
+            n = max(3, runs // 10)
+            cases += [("aws sts get-caller-identity, static keys", cli("static"), n),
+                      ("aws sts get-caller-identity, credential_process", cli("prod-cp"), n)]
+        prompt_env = dict(env, AWSX_PROFILE="prod", AWSX_ACCOUNT_ID="222222222222",
+                          AWSX_EXPIRATION=str(int(time.time()) + 3600), AWS_REGION="eu-west-1")
+        print(f"{'command':48} {'median':>8} {'p10':>8} {'p90':>8} {'peak RSS':>9}  runs")
+        for name, argv, n in cases:
+            e = prompt_env if argv[1:2] == ["prompt"] else env
+            med, lo, hi, rss = measure(argv, e, n)
+            print(f"{name:48} {med:6.2f}ms {lo:6.2f}ms {hi:6.2f}ms {rss:7.1f}MB  {n}")
+        # The shell hook: per-prompt cost in an unchanged directory, the
+        # switch on cd, and `awsx prompt` (bench/hook.sh, same warm keyring).
+        hook = subprocess.run(["bash", os.path.join(here, "bench", "hook.sh"), awsx],
+                              env=dict(env, AWSX_BENCH_N="50" if a.quick else "2000", AWSX_BENCH_PROFILE="prod"),
+                              capture_output=True, text=True)
+        if hook.returncode != 0:
+            sys.exit(f"bench: bench/hook.sh failed: {hook.stderr.strip()}")
+        print(hook.stdout.rstrip())
     finally:
         if moto:
             moto.terminate(); moto.wait()

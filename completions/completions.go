@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kong"
 )
@@ -23,7 +24,8 @@ var Shells = []string{"bash", "zsh", "fish"}
 
 // validBin keeps the command name usable as part of shell function names and
 // as a literal word in all three shells without quoting surprises.
-var validBin = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+// It compiles on first use: every start of awsx would pay for it otherwise.
+var validBin = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
 
 // Options adjust Generate.
 type Options struct {
@@ -44,7 +46,7 @@ func Generate(shell string, app *kong.Application, opts Options) (string, error)
 	if bin == "" {
 		bin = app.Name
 	}
-	if !validBin.MatchString(bin) {
+	if !validBin().MatchString(bin) {
 		return "", fmt.Errorf("completion: command name %q: use letters, digits, '.', '_' and '-' only", bin)
 	}
 	root := newModel(app, opts.Values)

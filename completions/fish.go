@@ -97,7 +97,7 @@ func fishScript(root *command, bin string) string {
 // fishWord quotes s for fish only where it has to, which keeps the
 // generated conditions readable: command ids are plain words.
 func fishWord(s string) string {
-	if validBin.MatchString(strings.ReplaceAll(s, "/", "_")) {
+	if validBin().MatchString(strings.ReplaceAll(s, "/", "_")) {
 		return s
 	}
 	return shells.QuoteFish(s)
