@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -87,8 +86,7 @@ func startMoto() (*Moto, error) {
 	}
 	m.cmd.Stdout = m.log
 	m.cmd.Stderr = m.log
-	// Its own process group, so Stop reaches anything moto may spawn.
-	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(m.cmd)
 	if m.stdin, err = m.cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("start moto (python3 moto.server -H 127.0.0.1 -p %d): %w", port, err)
 	}
@@ -137,11 +135,11 @@ func (m *Moto) URL() string { return m.url }
 func (m *Moto) Stop() {
 	m.stop.Do(func() {
 		_ = m.stdin.Close()
-		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
+		terminateGroup(m.cmd.Process, false)
 		select {
 		case <-m.done:
 		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
+			terminateGroup(m.cmd.Process, true)
 			<-m.done
 		}
 	})
