@@ -127,16 +127,21 @@ func (a *app) openURL(url string) error {
 		}
 		return last
 	}
+	var cmd *osexec.Cmd
 	switch runtime.GOOS {
 	case "darwin":
-		return osexec.Command("open", url).Run()
+		cmd = osexec.Command("open", url)
 	case "windows":
-		return osexec.Command("rundll32", "url.dll,FileProtocolHandler", url).Run()
+		cmd = osexec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	}
+	if cmd != nil {
+		cmd.Env = a.childEnv()
+		return cmd.Run()
 	}
 	if a.getenv("DISPLAY") == "" && a.getenv("WAYLAND_DISPLAY") == "" {
 		return errNoBrowser
 	}
-	cmd := osexec.Command("xdg-open", url)
+	cmd = osexec.Command("xdg-open", url)
 	cmd.Env = a.childEnv()
 	return cmd.Start()
 }

@@ -113,8 +113,11 @@ type app struct {
 	Home   string
 
 	globals *Globals
-	cfg     *vault.Config
-	v       *vault.Vault
+	// neverAsk: the command runs from a shell hook, where a prompt would
+	// hang the user's prompt, even though stdin is the terminal.
+	neverAsk bool
+	cfg      *vault.Config
+	v        *vault.Vault
 }
 
 func (a *app) getenv(name string) string {
@@ -186,7 +189,7 @@ func (a *app) vault() (*vault.Vault, error) {
 		fileDir = a.expand(d)
 	}
 	var prompt, secret func(string) (string, error)
-	if a.interactive() {
+	if a.interactive() && !a.neverAsk {
 		prompt, secret = a.promptLine, a.promptSecret
 	}
 	a.v = &vault.Vault{
@@ -559,7 +562,9 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 		return 2
 	}
 	home, _ := os.UserHomeDir()
-	a := &app{Stdout: stdout, Stderr: stderr, Stdin: stdin, Env: env, Now: time.Now, globals: globals}
+	cmd := firstCommand(args)
+	a := &app{Stdout: stdout, Stderr: stderr, Stdin: stdin, Env: env, Now: time.Now, globals: globals,
+		neverAsk: cmd == "hook-env" || cmd == "use"}
 	if h := a.getenv("HOME"); h != "" {
 		home = h
 	}
@@ -598,6 +603,22 @@ func report(stderr io.Writer, err error) int {
 	return 1
 }
 
+// takeEnv returns the process environment for run, and removes from the
+// process itself what no library may see: keyring secrets (the keyring
+// library starts pass, gpg and dbus-launch with the process environment)
+// and the profile variables (the SDK would take AWS_PROFILE as an explicit
+// profile; awsx always names the profile itself). run still has them all.
+func takeEnv() []string {
+	env := os.Environ()
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if vault.IsKeyringVariable(name) || name == "AWS_PROFILE" || name == "AWS_DEFAULT_PROFILE" {
+			os.Unsetenv(name)
+		}
+	}
+	return env
+}
+
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, takeEnv()))
 }

@@ -22,7 +22,7 @@ import (
 // moto server exits with the test binary: it watches its stdin pipe.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"awsx": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())) },
+		"awsx": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, takeEnv())) },
 	})
 }
 

@@ -251,7 +251,7 @@ func (s *Server) credentials(ctx context.Context) (vault.Credentials, error) {
 // fetch runs get for f. It runs on the server's context rather than the
 // request's, so that one client hanging up does not fail the others waiting.
 func (s *Server) fetch(f *flight) {
-	creds, err := s.get(s.base)
+	creds, err := s.safeGet()
 	s.mu.Lock()
 	f.creds, f.err = creds, err
 	if err == nil && !credsExpired(creds, s.now()) {
@@ -260,6 +260,17 @@ func (s *Server) fetch(f *flight) {
 	s.flight = nil
 	s.mu.Unlock()
 	close(f.done)
+}
+
+// safeGet calls get, turning a panic into an error: it runs on its own
+// goroutine, where a panic would end awsx and orphan the command it serves.
+func (s *Server) safeGet() (creds vault.Credentials, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error while renewing credentials: %v", r)
+		}
+	}()
+	return s.get(s.base)
 }
 
 func credsExpired(c vault.Credentials, now time.Time) bool {

@@ -64,7 +64,7 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 		} else {
 			code, err := a.v.mfaCode(ctx, a.p, serial, process, a.o)
 			var le *LoginRequiredError
-			if errors.As(err, &le) && a.userSession != nil {
+			if errors.As(err, &le) && a.userSession != nil && serial == a.src.user.MFASerial && process == "" {
 				// One login a day: the bastion's MFA session unlocks every
 				// role assumed from it.
 				le.Login = a.src.user.Name
@@ -100,11 +100,21 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	if out.AssumedRoleUser != nil {
 		account = accountFromARN(aws.ToString(out.AssumedRoleUser.Arn))
 	}
-	return fromSTS(out.Credentials, account, "AssumeRole"), nil
+	creds, err := fromSTS(out.Credentials, account, "AssumeRole")
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("profile %q: assume role %s: %w", a.p.Name, a.p.RoleARN, err)
+	}
+	return creds, nil
 }
 
+// errNoCredentials is an STS answer without credentials in it.
+var errNoCredentials = errors.New("STS answered without credentials")
+
 // fromSTS converts the credentials of an STS answer.
-func fromSTS(c *types.Credentials, account, source string) aws.Credentials {
+func fromSTS(c *types.Credentials, account, source string) (aws.Credentials, error) {
+	if c == nil {
+		return aws.Credentials{}, errNoCredentials
+	}
 	return aws.Credentials{
 		AccessKeyID:     aws.ToString(c.AccessKeyId),
 		SecretAccessKey: aws.ToString(c.SecretAccessKey),
@@ -113,7 +123,7 @@ func fromSTS(c *types.Credentials, account, source string) aws.Credentials {
 		Expires:         aws.ToTime(c.Expiration),
 		AccountID:       account,
 		Source:          source,
-	}
+	}, nil
 }
 
 // viaUserSession returns the IAM user's cached MFA session when the role

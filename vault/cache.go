@@ -56,7 +56,14 @@ func (c *cachedProvider) fetch(ctx context.Context, recheck bool) (aws.Credentia
 		Fingerprint:     c.fingerprint,
 	}
 	if err := c.v.Keyring.set(c.item, "session "+c.item, s); err != nil {
-		return aws.Credentials{}, err
+		if errors.Is(err, ErrWrongPassphrase) {
+			return aws.Credentials{}, err
+		}
+		// The credentials are good; only the next run pays for the
+		// keyring being unwritable (a CI job's web identity without a
+		// passphrase, say).
+		c.v.noticeOnce("uncached "+c.item, "warning: %s is not cached: %v", c.item, err)
+		return creds, nil
 	}
 	c.v.debugf("cached %s until %s", c.item, s.Expires.Format(time.RFC3339))
 	return creds, nil

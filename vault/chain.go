@@ -67,7 +67,7 @@ func (v *Vault) link(ctx context.Context, p *Profile, o Options, top bool) (link
 		}
 		return link{prov: v.cachedTop(p, ar, top && o.Login), role: true}, nil
 
-	case p.SSOAccountID != "" || p.SSORoleName != "" || p.SSOSession != "" || p.SSOStartURL != "":
+	case p.isSSO():
 		return v.ssoLink(p, o)
 
 	case p.CredentialProcess != "":

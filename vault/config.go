@@ -69,7 +69,7 @@ func (p *Profile) Kind() string {
 		return "web-identity"
 	case p.RoleARN != "":
 		return "role"
-	case p.SSOAccountID != "" || p.SSORoleName != "":
+	case p.isSSO():
 		return "sso"
 	case p.CredentialProcess != "":
 		return "process"
@@ -78,6 +78,12 @@ func (p *Profile) Kind() string {
 	default:
 		return "iam-user"
 	}
+}
+
+// isSSO reports whether the profile's credentials come from IAM Identity
+// Center.
+func (p *Profile) isSSO() bool {
+	return p.SSOAccountID != "" || p.SSORoleName != "" || p.SSOSession != "" || p.SSOStartURL != ""
 }
 
 // IsIAMUser reports whether the profile's credentials are an IAM user's

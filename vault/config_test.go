@@ -60,6 +60,9 @@ sso_region = us-east-1
 sso_account_id = 444444444444
 sso_role_name = ReadOnly
 
+[profile sso-only]
+sso_session = acme
+
 [profile tool]
 credential_process = awsx export --format json prod
 
@@ -70,7 +73,7 @@ role_arn = arn:aws:iam::555555555555:role/Deployer
 
 func TestProfileResolution(t *testing.T) {
 	c := writeConfig(t, teamConfig)
-	if got, want := strings.Join(c.Names(), ","), "bastion,ci,deep,default,legacy-sso,prod,sso-admin,tool"; got != want {
+	if got, want := strings.Join(c.Names(), ","), "bastion,ci,deep,default,legacy-sso,prod,sso-admin,sso-only,tool"; got != want {
 		t.Fatalf("Names() = %s, want %s", got, want)
 	}
 	tests := []struct {
@@ -102,6 +105,7 @@ func TestProfileResolution(t *testing.T) {
 				t.Errorf("legacy sso: %+v", p)
 			}
 		}},
+		{name: "sso-only", kind: "sso"},
 		{name: "tool", kind: "process"},
 		{name: "ci", kind: "role", chained: false},
 		{name: "default", kind: "iam-user", region: "us-east-1"},
@@ -239,4 +243,11 @@ func FuzzProfile(f *testing.F) {
 			_ = fingerprint(p)
 		}
 	})
+}
+
+// An STS answer without credentials is an error, never a nil dereference.
+func TestFromSTSWithoutCredentials(t *testing.T) {
+	if _, err := fromSTS(nil, "", "AssumeRole"); err != errNoCredentials {
+		t.Fatalf("fromSTS(nil) = %v", err)
+	}
 }

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -63,6 +64,9 @@ func (v *Vault) ConsoleCredentials(ctx context.Context, name string, o Options) 
 		return Credentials{}, p, friendly(name, "get federation token", err)
 	}
 	c := out.Credentials
+	if c == nil || out.FederatedUser == nil {
+		return Credentials{}, p, fmt.Errorf("profile %q: get federation token: %w", name, errNoCredentials)
+	}
 	return Credentials{
 		Profile:         name,
 		AccessKeyID:     aws.ToString(c.AccessKeyId),

@@ -450,15 +450,7 @@ func splitList(s string) []string {
 // sameURL compares start URLs as the portal does: scheme and host without
 // regard to case, and without a trailing slash.
 func sameURL(a, b string) bool {
-	norm := func(s string) string {
-		s = strings.TrimRight(strings.TrimSpace(s), "/")
-		if u, err := url.Parse(s); err == nil && u.Host != "" {
-			u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
-			return u.String()
-		}
-		return s
-	}
-	return a != "" && norm(a) == norm(b)
+	return a != "" && normalStartURL(a) == normalStartURL(b)
 }
 
 // appendSections adds text, new sections, at the end of the config file.

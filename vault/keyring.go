@@ -30,7 +30,18 @@ const (
 
 func keysItem(profile string) string    { return keysPrefix + profile }
 func sessionItem(profile string) string { return sessionPrefix + profile }
-func ssoItem(startURL string) string    { return ssoPrefix + startURL }
+func ssoItem(startURL string) string    { return ssoPrefix + normalStartURL(startURL) }
+
+// normalStartURL folds the spellings of one start URL (case of scheme and
+// host, a trailing slash) into one, so they share one login and one lock.
+func normalStartURL(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+		return u.String()
+	}
+	return s
+}
 
 // Backends lists the keyring backends awsx accepts for --backend.
 var Backends = []string{"keychain", "secret-service", "kwallet", "wincred", "pass", "keyctl", "file"}
@@ -313,6 +324,9 @@ func (k *Keyring) setFileAtomic(it keyring.Item) error {
 		return fmt.Errorf("store keyring item %q: %w", it.Key, err)
 	}
 	if err := staging.Set(it); err != nil {
+		if errors.Is(err, ErrNoPassphrase) {
+			return noPassphraseError{k.opts.FileDir}
+		}
 		return fmt.Errorf("store keyring item %q: %w", it.Key, err)
 	}
 	entries, err := os.ReadDir(tmp)

@@ -32,7 +32,9 @@ func validSecret(s string) bool {
 func (v *Vault) AddKeys(name, id, secret string) error {
 	id, secret = strings.TrimSpace(id), strings.TrimSpace(secret)
 	if !validAccessKeyID(id) {
-		return fmt.Errorf("%q is not an IAM user's access key id (AKIA followed by letters and digits)", id)
+		// The value is not repeated: a secret pasted into the wrong
+		// variable would land in a CI log.
+		return fmt.Errorf("the access key id (%d characters) is not an IAM user's (AKIA followed by capital letters and digits)", len(id))
 	}
 	if !validSecret(secret) {
 		return errors.New("the secret access key is not 16 to 128 characters of A-Z, a-z, 0-9, / + =")
@@ -41,7 +43,7 @@ func (v *Vault) AddKeys(name, id, secret string) error {
 		return err
 	}
 	// A new key means a new identity: sessions made with the old one go.
-	return v.Keyring.remove(sessionItem(name))
+	return v.dropSessionsThrough(name)
 }
 
 // Logout drops cached sessions and SSO logins: all of them when name is
@@ -63,19 +65,9 @@ func (v *Vault) Logout(name string) ([]string, error) {
 		if !v.Config.Has(name) {
 			return nil, &ProfileNotFoundError{Name: name, Path: v.Config.Path, Suggestion: closest(name, v.Config.names)}
 		}
-		for _, other := range v.Config.Names() {
-			p, err := v.Config.Profile(other)
-			if err != nil {
-				continue
-			}
-			for q := p; q != nil; q = q.Source {
-				if q.Name == name {
-					drop[sessionItem(other)] = true
-					if p.SSOStartURL != "" && other == name {
-						drop[ssoItem(p.SSOStartURL)] = true
-					}
-				}
-			}
+		drop = v.sessionsThrough(name)
+		if p, err := v.Config.Profile(name); err == nil && p.SSOStartURL != "" {
+			drop[ssoItem(p.SSOStartURL)] = true
 		}
 	}
 	var removed []string
@@ -90,7 +82,38 @@ func (v *Vault) Logout(name string) ([]string, error) {
 	return removed, nil
 }
 
-// RemoveKeys deletes profile name's long-term keys and its session.
+// sessionsThrough names the session items of profile name and of every
+// profile whose chain goes through it: all of them were made with name's
+// credentials.
+func (v *Vault) sessionsThrough(name string) map[string]bool {
+	items := map[string]bool{sessionItem(name): true}
+	for _, other := range v.Config.Names() {
+		p, err := v.Config.Profile(other)
+		if err != nil {
+			continue
+		}
+		for q := p; q != nil; q = q.Source {
+			if q.Name == name {
+				items[sessionItem(other)] = true
+			}
+		}
+	}
+	return items
+}
+
+// dropSessionsThrough removes the sessions made with profile name's
+// credentials, after its keys changed.
+func (v *Vault) dropSessionsThrough(name string) error {
+	for item := range v.sessionsThrough(name) {
+		if err := v.Keyring.remove(item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RemoveKeys deletes profile name's long-term keys and the sessions made
+// with them.
 func (v *Vault) RemoveKeys(name string) error {
 	has, err := v.Keyring.has(keysItem(name))
 	if err != nil {
@@ -102,7 +125,7 @@ func (v *Vault) RemoveKeys(name string) error {
 	if err := v.Keyring.remove(keysItem(name)); err != nil {
 		return err
 	}
-	return v.Keyring.remove(sessionItem(name))
+	return v.dropSessionsThrough(name)
 }
 
 // HasKeys reports whether profile name has long-term keys in the keyring.
@@ -144,9 +167,13 @@ func (v *Vault) Rotate(ctx context.Context, name string, o Options) (oldID, newI
 	if err != nil {
 		return "", "", friendly(name, "create a new access key", err)
 	}
+	if created.AccessKey == nil {
+		return "", "", fmt.Errorf("profile %q: create a new access key: IAM answered without a key", name)
+	}
 	fresh := storedKeys{AccessKeyID: aws.ToString(created.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(created.AccessKey.SecretAccessKey), Added: v.now().UTC()}
 	undo := func(cause error) (string, string, error) {
-		_, derr := iamc.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(fresh.AccessKeyID)})
+		// Even after Ctrl-C: a key left behind in IAM is a loose secret.
+		_, derr := iamc.DeleteAccessKey(context.WithoutCancel(ctx), &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(fresh.AccessKeyID)})
 		if derr != nil {
 			return "", "", fmt.Errorf("%w; the new key %s could not be deleted either, delete it in IAM", cause, fresh.AccessKeyID)
 		}
@@ -158,7 +185,7 @@ func (v *Vault) Rotate(ctx context.Context, name string, o Options) (oldID, newI
 	if err := v.Keyring.set(keysItem(name), "access key of "+name, fresh); err != nil {
 		return undo(err)
 	}
-	_ = v.Keyring.remove(sessionItem(name))
+	_ = v.dropSessionsThrough(name)
 	if _, err := iamc.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(old.AccessKeyID)}); err != nil {
 		return old.AccessKeyID, fresh.AccessKeyID, friendly(name, "the new key is stored, but deleting the old key "+old.AccessKeyID+" failed; delete it in IAM", err)
 	}
@@ -178,7 +205,11 @@ func (v *Vault) verifyKeys(ctx context.Context, p *Profile, k storedKeys) error 
 		if err == nil || v.now().After(deadline) {
 			break
 		}
-		time.Sleep(time.Second)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
 	}
 	if err != nil {
 		return friendly(p.Name, "verify the new access key", err)

@@ -30,7 +30,9 @@ func (v *Vault) mfaCode(ctx context.Context, p *Profile, serial, mfaProcess stri
 		code = strings.TrimSpace(code)
 	}
 	if !validMFACode(code) {
-		return "", fmt.Errorf("profile %q: MFA code %q is not 6 digits", p.Name, code)
+		// Not repeated: mfa_process may have printed a password manager's
+		// whole entry.
+		return "", fmt.Errorf("profile %q: the MFA code (%d characters) is not 6 digits", p.Name, len(code))
 	}
 	return code, nil
 }

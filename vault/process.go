@@ -96,7 +96,13 @@ func newProcessProvider(v *Vault, p *Profile) *processProvider {
 func (pp *processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	c, err := pp.prov.Retrieve(ctx)
 	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("profile %q: credential_process: %s", pp.p.Name, strings.ReplaceAll(err.Error(), "\n", " "))
+		msg := strings.ReplaceAll(err.Error(), "\n", " ")
+		// The SDK quotes the whole output in its parse error, and that
+		// output may well hold a secret key: say what is wrong without it.
+		if strings.Contains(msg, "process output") {
+			msg = "its output is not the credential_process JSON (Version 1, AccessKeyId, SecretAccessKey, SessionToken, Expiration in RFC 3339)"
+		}
+		return aws.Credentials{}, fmt.Errorf("profile %q: credential_process: %s", pp.p.Name, msg)
 	}
 	return c, nil
 }

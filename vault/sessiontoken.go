@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,5 +55,9 @@ func (s *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 			account = aws.ToString(id.Account)
 		}
 	}
-	return fromSTS(out.Credentials, account, "GetSessionToken"), nil
+	creds, err := fromSTS(out.Credentials, account, "GetSessionToken")
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("profile %q: get session token: %w", s.p.Name, err)
+	}
+	return creds, nil
 }
