@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	osexec "os/exec"
 	"runtime"
 	"strings"
@@ -49,8 +50,12 @@ func (c *ConsoleCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	fedURL := a.getenv("AWSX_FEDERATION_URL")
+	if err := checkFederationURL(fedURL); err != nil {
+		return err
+	}
 	opts := exec.ConsoleOptions{
-		FederationURL: a.getenv("AWSX_FEDERATION_URL"),
+		FederationURL: fedURL,
 		Region:        firstNonEmpty(c.Region, creds.Region),
 		Issuer:        "awsx",
 	}
@@ -67,6 +72,26 @@ func (c *ConsoleCmd) Run(ctx context.Context, a *app) error {
 		return fmt.Errorf("profile %q: %w", c.Profile, err)
 	}
 	return a.openOrPrint(url, c.Print)
+}
+
+// checkFederationURL refuses an override that would send the session's
+// keys in clear text over the network: https, or http to this machine only
+// (the tests' fake endpoint).
+func checkFederationURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err == nil && u.Scheme == "https" && u.Host != "" {
+		return nil
+	}
+	if err == nil && u.Scheme == "http" {
+		switch u.Hostname() {
+		case "127.0.0.1", "localhost", "::1":
+			return nil
+		}
+	}
+	return fmt.Errorf("AWSX_FEDERATION_URL %q must be an https URL (or http on 127.0.0.1 for a local test endpoint)", raw)
 }
 
 // roleOf names the role and account a profile acts as.

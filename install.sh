@@ -89,11 +89,18 @@ rc_file() {
     fish) printf '%s\n' "$config_home/fish/config.fish" ;;
     esac
 }
+# hook_line SHELL: the line that loads the hook. It checks for awsx first,
+# so a shell whose PATH lacks it starts without an error.
 hook_line() {
     case $1 in
-    fish) printf '%s\n' 'awsx hook fish | source' ;;
-    *) printf '%s\n' "eval \"\$(awsx hook $1)\"" ;;
+    fish) printf '%s\n' 'command -q awsx; and awsx hook fish | source' ;;
+    *) printf '%s\n' "if command -v awsx >/dev/null 2>&1; then eval \"\$(awsx hook $1)\"; fi" ;;
     esac
+}
+
+# shq WORD: WORD quoted for sh, for lines the user may copy.
+shq() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }
 
 # has_marker FILE: FILE holds a line install.sh added.
@@ -204,7 +211,8 @@ if [ "$(uname -s)" = Linux ]; then
     export CGO_ENABLED
 fi
 
-src=$(cd "$(dirname "$0")" && pwd)
+# CDPATH would make cd print the directory, and src two lines.
+src=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 if [ -f "$src/go.mod" ] && grep -q "^module $module\$" "$src/go.mod"; then
     version=$(git -C "$src" describe --always --dirty 2>/dev/null || echo dev)
     say "building awsx $version from $src"
@@ -237,7 +245,7 @@ done
 
 case :$PATH: in
 *:"$bindir":*) ;;
-*) say "note: $bindir is not on your PATH; add it, e.g. export PATH=\"$bindir:\$PATH\"" ;;
+*) say "note: $bindir is not on your PATH; add it, e.g. export PATH=$(shq "$bindir"):\"\$PATH\"" ;;
 esac
 
 case "$shells " in
@@ -245,7 +253,7 @@ case "$shells " in
     zdir=$prefix/share/zsh/site-functions
     if ! zsh -fc 'print -rl -- $fpath' 2>/dev/null | grep -qxF -- "$zdir"; then
         say "note: for zsh completion put this in ~/.zshrc before compinit (or oh-my-zsh):"
-        printf "    fpath=(%s \$fpath)\n" "$zdir"
+        printf "    fpath=(%s \$fpath)\n" "$(shq "$zdir")"
     fi
     ;;
 esac

@@ -583,6 +583,9 @@ func report(stderr io.Writer, err error) int {
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
+		if exit.Err != nil {
+			fmt.Fprintf(stderr, "awsx: error: %s\n", strings.ReplaceAll(exit.Err.Error(), "\n", " "))
+		}
 		return exit.Code
 	}
 	if errors.Is(err, context.Canceled) {

@@ -35,6 +35,10 @@ func runServer(ctx context.Context, a *app, c *ExecCmd, argv []string) error {
 	code, err := exec.RunWithServer(context.WithoutCancel(ctx), srv, exec.ServerCommand{
 		Argv: argv, Env: env, Stdin: a.Stdin, Stdout: a.Stdout, Stderr: a.Stderr,
 	})
+	if err != nil && code != 0 {
+		// 127 or 126, as a shell reports a command it could not run.
+		return &exec.ExitError{Code: code, Err: err}
+	}
 	if err != nil {
 		return err
 	}

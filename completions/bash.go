@@ -66,9 +66,11 @@ const bashBody = `# @P@_add WORDS CUR PREFIX adds each of WORDS that starts with
         v=${1#enum:}
         @P@_add "${v//,/ }" "$2" "$3" ;;
     profile)
+        # A hand-written profile name may hold spaces or $: it is
+        # inserted quoted, never expanded.
         while IFS= read -r v; do
             case $v in
-            "$2"*) COMPREPLY+=("$3$v") ;;
+            "$2"*) printf -v v '%q' "$v"; COMPREPLY+=("$3$v") ;;
             esac
         done < <(command @BIN@ __profiles 2>/dev/null) ;;
     file | dir)

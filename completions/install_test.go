@@ -39,9 +39,9 @@ func main() {
 `
 
 var hookLines = map[string]string{
-	"bash": `eval "$(awsx hook bash)"`,
-	"zsh":  `eval "$(awsx hook zsh)"`,
-	"fish": `awsx hook fish | source`,
+	"bash": `if command -v awsx >/dev/null 2>&1; then eval "$(awsx hook bash)"; fi`,
+	"zsh":  `if command -v awsx >/dev/null 2>&1; then eval "$(awsx hook zsh)"; fi`,
+	"fish": `command -q awsx; and awsx hook fish | source`,
 }
 
 // installEnv is a HOME and PREFIX to install into, with rc files.

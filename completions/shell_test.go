@@ -313,3 +313,24 @@ func TestFishCompletion(t *testing.T) {
 		checkCandidates(t, completionCase{line: "awsx trust in", want: []string{"infra/"}}, got)
 	})
 }
+
+// TestBashCompletionQuotesProfiles checks that a hand-written profile name
+// with a space or a command substitution is offered quoted: inserted into
+// the command line, it stays one literal word.
+func TestBashCompletionQuotesProfiles(t *testing.T) {
+	needShell(t, "bash")
+	env, dir := shellEnv(t)
+	fake := "#!/bin/sh\nprintf '%s\\n' 'team dev' '$(touch PWNED)'\n"
+	if err := os.WriteFile(filepath.Join(dir, "bin", "awsx"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := writeScript(t, dir, "bash")
+	got := bashComplete(t, env, dir, script, []string{"awsx", "exec", ""})
+	want := []string{`team\ dev`, `\$\(touch\ PWNED\)`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("COMPREPLY = %q, want %q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PWNED")); err == nil {
+		t.Fatal("a profile name was executed")
+	}
+}

@@ -86,8 +86,21 @@ func ServerVars(c vault.Credentials, region string) []shells.Assignment {
 }
 
 // Environ applies vars to env (KEY=VALUE pairs) and drops every keyring
-// secret, giving the environment of a child process.
+// secret, giving the environment of a child process. When vars switch to a
+// profile (AWSX_PROFILE), the shell hook's bookkeeping inherited from the
+// parent is replaced with the child's own, which keeps a shell started as
+// the child on that profile.
 func Environ(env []string, vars []shells.Assignment) []string {
+	out := apply(env, vars)
+	for _, a := range vars {
+		if a.Name == "AWSX_PROFILE" && !a.Unset {
+			out = apply(out, shells.ExecState(a.Value, out))
+		}
+	}
+	return out
+}
+
+func apply(env []string, vars []shells.Assignment) []string {
 	change := make(map[string]shells.Assignment, len(vars))
 	for _, a := range vars {
 		change[a.Name] = a

@@ -3,9 +3,18 @@ package exec
 import "fmt"
 
 // ExitError carries a child's exit status up to main, which exits with it.
-type ExitError struct{ Code int }
+// Err, when set, is why the child did not run, which main prints first.
+type ExitError struct {
+	Code int
+	Err  error
+}
 
-func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+func (e *ExitError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("exit status %d", e.Code)
+}
 
 // findCommand looks argv0 up in the child's PATH, for a message that names
 // the command.

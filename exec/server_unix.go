@@ -16,15 +16,17 @@ import (
 // notifyForwarded subscribes ch to the signals that ask a process to stop, so
 // that awsx stays alive to pass them on and to report the child's status.
 func notifyForwarded(ch chan<- os.Signal) {
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGQUIT too: left to Go's default, Ctrl-\ would dump awsx's
+	// goroutines and orphan the command it serves.
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 }
 
-// forwardToChild passes sig on to the child. A SIGINT typed at the terminal
+// forwardToChild passes sig on to the child. A SIGINT (or SIGQUIT) typed at the terminal
 // already reached the child, which shares awsx's foreground process group;
 // sending it again would look like a second Ctrl-C, which makes programs such
 // as terraform abandon a graceful stop.
 func forwardToChild(p *os.Process, sig os.Signal) {
-	if sig == syscall.SIGINT && inForeground() {
+	if (sig == syscall.SIGINT || sig == syscall.SIGQUIT) && inForeground() {
 		return
 	}
 	_ = p.Signal(sig)
