@@ -25,12 +25,15 @@ _awsx_clock() {
 }
 
 # _awsx_apply runs awsx and evaluates what it prints: only assignments, each
-# quoted by awsx for bash. Nothing is evaluated when awsx fails.
+# quoted by awsx for bash, after awsx's header line. Nothing is evaluated
+# when awsx fails or prints anything else (help, or not awsx at all). The
+# previous secrets that the exported state leaves out go to this one run
+# only, in its environment, never on its command line.
 _awsx_apply() {
   local _awsx_out _awsx_s
-  _awsx_out=$("$_awsx_bin" "$@")
+  _awsx_out=$(_AWSX_PREV_SECRETS=${_awsx_prev_secrets-} "$_awsx_bin" "$@")
   _awsx_s=$?
-  if [[ $_awsx_s == 0 ]]; then
+  if [[ $_awsx_s == 0 && ${_awsx_out%%$'\n'*} == '# awsx-hook 1' ]]; then
     eval "$_awsx_out"
   fi
   _awsx_secs=$SECONDS
@@ -41,11 +44,12 @@ _awsx_apply() {
 # for whatever runs after it.
 _awsx_hook() {
   local _awsx_s=$?
-  # A cd inside $(...) or ( ... ) must not cost a process or print twice.
-  if [[ ${BASH_SUBSHELL:-0} != 0 ]]; then
-    return "$_awsx_s"
-  fi
   if [[ $PWD == "${_awsx_pwd-}" ]]; then
+    # In $(...) or ( ... ) only a cd elsewhere costs a process: that
+    # subshell (cd ../prod && terraform apply) must switch too.
+    if [[ ${BASH_SUBSHELL:-0} != 0 ]]; then
+      return "$_awsx_s"
+    fi
     case ${AWSX_HOOK_CHECK-} in
     '' | *[!0-9]*) return "$_awsx_s" ;;
     esac
@@ -61,8 +65,17 @@ _awsx_hook() {
 
 # awsx wraps the binary: `awsx use` changes this shell, so it has to run
 # here; trust and login change what the current directory resolves to.
+# Help goes straight to the binary.
 awsx() {
-  local _awsx_s
+  local _awsx_s _awsx_a
+  for _awsx_a in "$@"; do
+    case $_awsx_a in
+    -h | --help)
+      "$_awsx_bin" "$@"
+      return
+      ;;
+    esac
+  done
   case ${1-} in
   use)
     shift

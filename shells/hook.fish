@@ -23,11 +23,17 @@ function _awsx_clock
 end
 
 # _awsx_apply runs awsx and sources what it prints: only set -gx / set -e -g
-# commands, each value quoted by awsx for fish. awsx prints nothing when it
-# fails.
+# commands, each value quoted by awsx for fish, after awsx's header line.
+# Nothing is sourced when awsx fails or prints anything else (help, or not
+# awsx at all). The previous secrets that the exported state leaves out go
+# to this one run only, in its environment, never on its command line.
 function _awsx_apply
-    command $_awsx_bin $argv | source
-    return $pipestatus[1]
+    set -l out (_AWSX_PREV_SECRETS="$_awsx_prev_secrets" command $_awsx_bin $argv)
+    set -l s $status
+    if test $s -eq 0; and test "$out[1]" = '# awsx-hook 1'
+        string join \n -- $out | source
+    end
+    return $s
 end
 
 # _awsx_hook runs at every prompt and on every directory change. It keeps
@@ -54,7 +60,12 @@ end
 
 # awsx wraps the binary: `awsx use` changes this shell, so it has to run
 # here; trust and login change what the current directory resolves to.
+# Help goes straight to the binary.
 function awsx
+    if contains -- -h $argv; or contains -- --help $argv
+        command $_awsx_bin $argv
+        return
+    end
     switch "$argv[1]"
         case use
             _awsx_apply use --shell=fish $argv[2..-1]

@@ -12,13 +12,16 @@ typeset -g _awsx_bin='@AWSX_BIN@'
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
 # _awsx_apply runs awsx and evaluates what it prints: only assignments, each
-# quoted by awsx for zsh. Nothing is evaluated when awsx fails.
+# quoted by awsx for zsh, after awsx's header line. Nothing is evaluated
+# when awsx fails or prints anything else (help, or not awsx at all). The
+# previous secrets that the exported state leaves out go to this one run
+# only, in its environment, never on its command line.
 _awsx_apply() {
   emulate -L zsh
   local out s
-  out=$("$_awsx_bin" "$@")
+  out=$(_AWSX_PREV_SECRETS=${_awsx_prev_secrets-} "$_awsx_bin" "$@")
   s=$?
-  (( s == 0 )) && eval "$out"
+  (( s == 0 )) && [[ ${out%%$'\n'*} == '# awsx-hook 1' ]] && eval "$out"
   return $s
 }
 
@@ -27,9 +30,10 @@ _awsx_apply() {
 _awsx_hook() {
   local s=$?
   emulate -L zsh
-  # A cd inside $(...) or ( ... ) must not cost a process or print twice.
-  (( ${ZSH_SUBSHELL:-0} == 0 )) || return $s
   if [[ $PWD == "${_awsx_pwd-}" ]]; then
+    # In $(...) or ( ... ) only a cd elsewhere costs a process: that
+    # subshell (cd ../prod && terraform apply) must switch too.
+    (( ${ZSH_SUBSHELL:-0} == 0 )) || return $s
     [[ ${AWSX_HOOK_CHECK-} == <-> ]] || return $s
     local now=${EPOCHSECONDS:-0}
     (( now == 0 )) && now=$(date +%s)
@@ -42,8 +46,13 @@ _awsx_hook() {
 
 # awsx wraps the binary: `awsx use` changes this shell, so it has to run
 # here; trust and login change what the current directory resolves to.
+# Help goes straight to the binary.
 awsx() {
   local s
+  if (( ${@[(Ie)-h]} || ${@[(Ie)--help]} )); then
+    "$_awsx_bin" "$@"
+    return
+  fi
   case ${1-} in
   (use)
     shift

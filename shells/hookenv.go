@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -74,19 +75,26 @@ var hookAWSXVars = map[string]bool{"AWSX_PROFILE": true, "AWSX_ACCOUNT_ID": true
 func HookVars(as []Assignment) []Assignment {
 	var out []Assignment
 	for _, a := range as {
-		upper := strings.ToUpper(a.Name)
-		switch {
-		case strings.Contains(upper, "PASSPHRASE"), strings.Contains(upper, "PASSWORD"),
-			strings.HasPrefix(upper, "AWS_VAULT_"):
-		case strings.HasPrefix(a.Name, "AWSX_"):
-			if hookAWSXVars[a.Name] && !a.Unset {
-				out = append(out, a)
-			}
-		case strings.HasPrefix(a.Name, "AWS_") && validName(a.Name):
+		if hookVar(a.Name) && !(a.Unset && strings.HasPrefix(a.Name, "AWSX_")) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// hookVar reports whether the hook may ever set or unset name: an AWS_
+// variable other than the keyring's, or one of hookAWSXVars. Its own
+// bookkeeping (StateVar, ...) is not among them.
+func hookVar(name string) bool {
+	upper := strings.ToUpper(name)
+	switch {
+	case strings.Contains(upper, "PASSPHRASE"), strings.Contains(upper, "PASSWORD"),
+		strings.HasPrefix(upper, "AWS_VAULT_"):
+		return false
+	case strings.HasPrefix(name, "AWSX_"):
+		return hookAWSXVars[name]
+	}
+	return strings.HasPrefix(name, "AWS_") && validName(name)
 }
 
 // retryAfter is how long a failed renewal waits before the next try, so
@@ -96,10 +104,23 @@ const retryAfter = time.Minute
 // maxWarned caps the keys a shell remembers.
 const maxWarned = 64
 
+// OutputHeader is the first line of everything hook-env and `use --shell`
+// print: a comment in every shell. The hooks evaluate awsx's output only
+// when it starts with this line and awsx exited 0, so that help, errors or
+// anything else printed by whatever runs as awsx are never taken as code.
+const OutputHeader = "# awsx-hook 1"
+
+// PrevSecretsEnv is the variable through which the hook hands awsx, for
+// that one run only, the previous values of the secret variables (see
+// secretVars) that the exported state leaves out; the hook keeps them in
+// its unexported prevSecretsLocal.
+const PrevSecretsEnv = "_AWSX_PREV_SECRETS"
+
 // hookRun carries one run's output.
 type hookRun struct {
 	*Hook
 	exports []Assignment
+	locals  []Assignment
 	warned  []string
 	told    bool
 }
@@ -116,7 +137,11 @@ func (h *Hook) Run(use *Use) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
+	b.WriteString(OutputHeader + "\n")
 	b.WriteString(h.Shell.Export(r.exports))
+	for _, a := range r.locals {
+		b.WriteString(h.Shell.SetLocal(a.Name, a.Value))
+	}
 	if r.told {
 		b.WriteString(h.Shell.SetLocal(warnedLocal, strings.Join(r.warned, " ")))
 	}
@@ -148,6 +173,9 @@ func (r *hookRun) warn(p *Problem) {
 
 func (r *hookRun) set(name, value string) { r.exports = append(r.exports, Set(name, value)) }
 func (r *hookRun) unset(name string)      { r.exports = append(r.exports, Unset(name)) }
+func (r *hookRun) setLocal(name, value string) {
+	r.locals = append(r.locals, Set(name, value))
+}
 
 func (r *hookRun) run(use *Use) error {
 	var st *state
@@ -155,6 +183,10 @@ func (r *hookRun) run(use *Use) error {
 		var err error
 		if st, err = decodeState(v); err != nil {
 			// Not awsx's: there is nothing it could restore from it.
+			var fe *foreignNameError
+			if errors.As(err, &fe) {
+				r.warn(newProblem(fmt.Sprintf("ignoring %s: %v", StateVar, err), "foreign-state", v))
+			}
 			r.unset(StateVar)
 			r.unset(CheckVar)
 			r.unset(ColorVar)
@@ -263,12 +295,25 @@ func (r *hookRun) expiring() bool {
 // restore puts back the environment from before awsx and drops the
 // bookkeeping.
 func (r *hookRun) restore(st *state) {
+	secrets, ok := r.prevSecrets(st)
+	lostKey := !ok && contains(st.Secret, "AWS_SECRET_ACCESS_KEY")
 	for _, n := range st.names() {
-		if v := st.Prev[n]; v != nil {
+		v := st.Prev[n]
+		if s, isSecret := secrets[n]; isSecret && contains(st.Secret, n) {
+			v = &s
+		}
+		// A key id without its secret key is only an error for the SDKs.
+		if v != nil && !(lostKey && n == "AWS_ACCESS_KEY_ID") {
 			r.set(n, *v)
 		} else {
 			r.unset(n)
 		}
+	}
+	if !ok {
+		r.warn(newProblem(fmt.Sprintf("the previous keys could not be restored in this shell (it is not the one that entered the tree): %s unset", strings.Join(lost(st.Secret, lostKey), ", ")), "secrets", st.SecretSum))
+	}
+	if len(st.Secret) > 0 {
+		r.setLocal(prevSecretsLocal, "")
 	}
 	r.unset(StateVar)
 	r.unset(CheckVar)
@@ -282,16 +327,46 @@ func (r *hookRun) apply(st *state, rule *Rule, vars []Assignment, expires time.T
 	if st == nil {
 		st = &state{}
 	}
-	if st.Prev == nil {
+	var secrets map[string]string
+	first := st.Prev == nil
+	if first {
 		st.Prev = map[string]*string{}
-		for _, n := range managedVars {
-			st.Prev[n] = r.lookup(n)
+		secrets = map[string]string{}
+	} else if s, ok := r.prevSecrets(st); ok {
+		secrets = s
+	}
+	recorded := false
+	record := func(n string) {
+		if _, ok := st.Prev[n]; ok {
+			return
+		}
+		v := r.lookup(n)
+		st.Prev[n] = v
+		// A secret stays out of the state (an empty value hides
+		// nothing). One that cannot join the ones recorded (a new
+		// process without them) is not kept anywhere: leaving unsets it.
+		if v != nil && *v != "" && secretVars[n] {
+			st.Prev[n] = nil
+			if secrets != nil {
+				secrets[n] = *v
+				st.Secret = append(st.Secret, n)
+				recorded = true
+			}
 		}
 	}
+	for _, n := range managedVars {
+		record(n)
+	}
 	for _, a := range vars {
-		if _, ok := st.Prev[a.Name]; !ok {
-			st.Prev[a.Name] = r.lookup(a.Name)
-		}
+		record(a.Name)
+	}
+	if recorded {
+		sort.Strings(st.Secret)
+		st.SecretSum = fingerprint(st.Secret, mapLookup(secrets))
+		r.setLocal(prevSecretsLocal, encodeSecrets(secrets))
+	} else if first {
+		// Whatever an earlier state left there is no longer anyone's.
+		r.setLocal(prevSecretsLocal, "")
 	}
 	next := map[string]*string{}
 	for n, v := range st.Prev {
@@ -334,6 +409,47 @@ func (r *hookRun) apply(st *state, rule *Rule, vars []Assignment, expires time.T
 	} else {
 		r.unset(ColorVar)
 	}
+}
+
+// prevSecrets returns the previous values of st's secret variables, which
+// the hook passed in PrevSecretsEnv; ok is false when the shell does not
+// hold the ones st recorded (a new process, or something else entirely).
+func (r *hookRun) prevSecrets(st *state) (secrets map[string]string, ok bool) {
+	if len(st.Secret) == 0 {
+		return map[string]string{}, true
+	}
+	m, err := decodeSecrets(r.Env[PrevSecretsEnv])
+	if err != nil || fingerprint(st.Secret, mapLookup(m)) != st.SecretSum {
+		return nil, false
+	}
+	return m, true
+}
+
+func mapLookup(m map[string]string) func(string) *string {
+	return func(n string) *string {
+		if v, ok := m[n]; ok {
+			return &v
+		}
+		return nil
+	}
+}
+
+// lost names the variables a restore without the secrets unsets.
+func lost(secret []string, keyID bool) []string {
+	names := append([]string(nil), secret...)
+	if keyID {
+		names = append([]string{"AWS_ACCESS_KEY_ID"}, names...)
+	}
+	return names
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func isManaged(name string) bool {

@@ -2,6 +2,7 @@ package shells
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -97,11 +98,18 @@ func (s *testShell) run(use *Use) error {
 	if s.source != nil {
 		src = s.source
 	}
-	h := &Hook{Shell: recShell{}, Dir: s.dir, Home: s.home, Env: s.env, Now: s.now, MinTTL: 5 * time.Minute,
+	// Like the hook: the unexported secrets go to awsx for this run only.
+	env := copyEnv(s.env)
+	env[PrevSecretsEnv] = s.locals[prevSecretsLocal]
+	h := &Hook{Shell: recShell{}, Dir: s.dir, Home: s.home, Env: env, Now: s.now, MinTTL: 5 * time.Minute,
 		Warned: s.locals[warnedLocal], Source: src, Trust: NewTrustStore(s.home), Stderr: &s.stderr}
 	out, err := h.Run(use)
 	if err != nil {
 		return err
+	}
+	header, out, _ := strings.Cut(out, "\n")
+	if header != OutputHeader {
+		s.t.Fatalf("output starts with %q, want %q", header, OutputHeader)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		if line == "" {
@@ -200,19 +208,74 @@ func TestHookSwitchAndRestore(t *testing.T) {
 }
 
 func TestHookSubshellInherits(t *testing.T) {
-	before := map[string]string{"AWS_ACCESS_KEY_ID": "mine", "AWS_SECRET_ACCESS_KEY": "minesecret"}
-	s := newTestShell(t, copyEnv(before))
-	root := s.dir
-	s.cd("infra")
-	// A new shell starts with the exported environment only.
-	sub := newTestShell(t, copyEnv(s.env))
-	sub.home, sub.dir = s.home, s.dir
-	sub.cd(".")
-	if sub.env["AWSX_PROFILE"] != "prod" {
-		t.Fatal("subshell lost prod")
+	before := map[string]string{"AWS_ACCESS_KEY_ID": "mine", "AWS_SECRET_ACCESS_KEY": "minesecret", "AWS_SESSION_TOKEN": "minetoken", "AWS_PROFILE": "orig"}
+	for _, tc := range []struct {
+		name string
+		fork bool // ( ... ) keeps the shell's unexported variables; bash -i does not
+	}{{"forked subshell", true}, {"new process", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestShell(t, copyEnv(before))
+			root := s.dir
+			s.cd("infra")
+			sub := newTestShell(t, copyEnv(s.env))
+			sub.home, sub.dir = s.home, s.dir
+			if tc.fork {
+				sub.locals = copyEnv(s.locals)
+			}
+			sub.cd(".")
+			if sub.env["AWSX_PROFILE"] != "prod" {
+				t.Fatal("subshell lost prod")
+			}
+			sub.cd(filepath.Join(root, "plain"))
+			want := copyEnv(before)
+			var wantWarnings []string
+			if !tc.fork {
+				delete(want, "AWS_ACCESS_KEY_ID")
+				delete(want, "AWS_SECRET_ACCESS_KEY")
+				delete(want, "AWS_SESSION_TOKEN")
+				wantWarnings = []string{"awsx: the previous keys could not be restored in this shell (it is not the one that entered the tree): AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN unset"}
+			}
+			sameEnv(t, sub.env, want)
+			if got := sub.warnings(); strings.Join(got, "\n") != strings.Join(wantWarnings, "\n") {
+				t.Errorf("warnings = %q, want %q", got, wantWarnings)
+			}
+			if sub.locals[prevSecretsLocal] != "" {
+				t.Error("the previous secrets stayed in the shell after leaving")
+			}
+			// The shell that entered the tree restores exactly.
+			s.cd(filepath.Join(root, "plain"))
+			sameEnv(t, s.env, before)
+			if w := s.warnings(); w != nil {
+				t.Errorf("warnings: %q", w)
+			}
+		})
 	}
-	sub.cd(filepath.Join(root, "plain"))
-	sameEnv(t, sub.env, before)
+}
+
+// TestHookKeepsSecretsOutOfState: the exported state, which every child of
+// the shell reads, holds none of the secrets exported before awsx.
+func TestHookKeepsSecretsOutOfState(t *testing.T) {
+	before := map[string]string{"AWS_ACCESS_KEY_ID": "AKIAMINE", "AWS_SECRET_ACCESS_KEY": "minesecret", "AWS_SESSION_TOKEN": "minetoken", "AWS_SECURITY_TOKEN": "minesectoken"}
+	s := newTestShell(t, copyEnv(before))
+	s.cd("infra")
+	s.cd("dev")
+	data, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(s.env[StateVar], stateVersion))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"minesecret", "minetoken", "minesectoken"} {
+		if strings.Contains(string(data), v) {
+			t.Errorf("%s holds the previous secret %s", StateVar, v)
+		}
+		for name, value := range s.env {
+			if strings.Contains(value, v) {
+				t.Errorf("%s holds the previous secret %s", name, v)
+			}
+		}
+	}
+	if !strings.Contains(string(data), "AKIAMINE") {
+		t.Error("the previous key id is not in the state")
+	}
 }
 
 func TestHookRenewsNearExpiry(t *testing.T) {
@@ -447,5 +510,45 @@ func TestHookForgetsForeignState(t *testing.T) {
 	s.cd("plain")
 	if _, ok := s.env[StateVar]; ok {
 		t.Error("foreign AWSX_HOOK kept")
+	}
+}
+
+// TestHookRefusesForeignNamesInState: AWSX_HOOK is exported, so anything
+// that can set an environment variable can craft one; restoring it must
+// never export a variable the hook does not manage.
+func TestHookRefusesForeignNamesInState(t *testing.T) {
+	for _, name := range []string{"LD_PRELOAD", "PROMPT_COMMAND", "AWSX_FILE_PASSPHRASE", StateVar} {
+		t.Run(name, func(t *testing.T) {
+			evil := "/tmp/evil.so"
+			env := map[string]string{"AWS_PROFILE": "orig"}
+			st := &state{Prev: map[string]*string{name: &evil, "AWS_PROFILE": nil}}
+			// A correct checksum: the state looks like awsx's own.
+			st.Sum = fingerprint(st.names(), func(n string) *string {
+				if v, ok := env[n]; ok {
+					return &v
+				}
+				return nil
+			})
+			env[StateVar] = st.encode()
+			s := newTestShell(t, env)
+			s.cd("plain")
+			if v, ok := s.env[name]; ok && v == evil {
+				t.Errorf("restoring a crafted state exported %s=%s", name, v)
+			}
+			if _, ok := s.env[StateVar]; ok {
+				t.Error("crafted state kept")
+			}
+			if s.env["AWS_PROFILE"] != "orig" {
+				t.Error("AWS_PROFILE changed")
+			}
+			w := s.warnings()
+			if len(w) != 1 || !strings.Contains(w[0], "ignoring AWSX_HOOK: it names "+name+", which awsx never sets") {
+				t.Errorf("warnings = %q, want one about %s", w, name)
+			}
+			s.cd("plain")
+			if w := s.warnings(); w != nil {
+				t.Errorf("warned again: %q", w)
+			}
+		})
 	}
 }

@@ -29,6 +29,10 @@ const (
 const (
 	warnedLocal = "_awsx_warned" // keys of problems already told
 	epochLocal  = "_awsx_epoch"  // the time of the last run, bash 3.2's clock
+	// prevSecretsLocal holds the previous values of the state's Secret
+	// variables (encodeSecrets); the hook passes it to awsx as
+	// PrevSecretsEnv.
+	prevSecretsLocal = "_awsx_prev_secrets"
 )
 
 // stateVersion prefixes the encoding so that a future format can tell.
@@ -52,6 +56,13 @@ type state struct {
 	// Hands is set once the user changed awsx's variables by hand: awsx
 	// then leaves them alone until `awsx use`.
 	Hands bool `json:"hands,omitempty"`
+	// Secret lists the variables of Prev that were set to a secret (see
+	// secretVars): their values stay out of this exported state, in the
+	// hook's unexported prevSecretsLocal, and Prev holds nil for them.
+	// SecretSum fingerprints those values, so that a shell that did not
+	// record them (a new process) cannot restore anything else.
+	Secret    []string `json:"secret,omitempty"`
+	SecretSum string   `json:"secret_sum,omitempty"`
 }
 
 func (s *state) encode() string {
@@ -76,12 +87,61 @@ func decodeState(v string) (*state, error) {
 	if s.Prev == nil {
 		return nil, errors.New("no previous environment")
 	}
-	for name := range s.Prev {
-		if !validName(name) || name == StateVar || name == CheckVar || name == ColorVar {
-			return nil, errors.New("bad variable name")
+	for _, name := range s.names() {
+		if !hookVar(name) {
+			// Restoring would export it: AWSX_HOOK must not be a way to
+			// set LD_PRELOAD or PROMPT_COMMAND.
+			return nil, &foreignNameError{name}
+		}
+	}
+	for _, name := range s.Secret {
+		if v, ok := s.Prev[name]; !ok || v != nil || !secretVars[name] {
+			return nil, errors.New("bad secret variable")
 		}
 	}
 	return &s, nil
+}
+
+// foreignNameError is a state naming a variable the hook never manages.
+type foreignNameError struct{ name string }
+
+func (e *foreignNameError) Error() string {
+	return "it names " + e.name + ", which awsx never sets"
+}
+
+// secretVars are the variables whose previous values never go into the
+// exported state, where every child process of the shell could read them.
+var secretVars = map[string]bool{
+	"AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true,
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN": true,
+}
+
+// encodeSecrets and decodeSecrets are the format of prevSecretsLocal: the
+// previous values of the state's Secret variables.
+func encodeSecrets(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	data, _ := json.Marshal(m)
+	return base64.RawURLEncoding.EncodeToString(data)
+}
+
+func decodeSecrets(v string) (map[string]string, error) {
+	if len(v) > maxStateSize {
+		return nil, errors.New("too long")
+	}
+	m := map[string]string{}
+	if v == "" {
+		return m, nil
+	}
+	data, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // names returns the managed variables, sorted.

@@ -39,10 +39,18 @@ func (v *Vault) AddKeys(name, id, secret string) error {
 	if !validSecret(secret) {
 		return errors.New("the secret access key is not 16 to 128 characters of A-Z, a-z, 0-9, / + =")
 	}
+	// Storing the key already there changes nothing; another key (or one
+	// that cannot be read to compare) is a new identity, and the sessions
+	// made with the old one go.
+	var old storedKeys
+	same, err := v.Keyring.get(keysItem(name), &old)
+	same = err == nil && same && old.AccessKeyID == id && old.SecretAccessKey == secret
 	if err := v.Keyring.set(keysItem(name), "access key of "+name, storedKeys{AccessKeyID: id, SecretAccessKey: secret, Added: v.now().UTC()}); err != nil {
 		return err
 	}
-	// A new key means a new identity: sessions made with the old one go.
+	if same {
+		return nil
+	}
 	return v.dropSessionsThrough(name)
 }
 
