@@ -5,10 +5,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,9 +78,37 @@ func scriptParams(dir string) testscript.Params {
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			env.Setenv("AWS_PAGER", "")
 			env.Setenv("SHELL", "/bin/sh")
+			probe, err := sdkProbe()
+			if err != nil {
+				return err
+			}
+			env.Setenv("SDKPROBE", probe)
 			return nil
 		},
 	}
+}
+
+var (
+	probeOnce sync.Once
+	probePath string
+	probeErr  error
+)
+
+// sdkProbe builds testdata/sdkprobe, a Go SDK program, once per test run.
+func sdkProbe() (string, error) {
+	probeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "awsx-sdkprobe-")
+		if err != nil {
+			probeErr = err
+			return
+		}
+		probePath = filepath.Join(dir, "sdkprobe")
+		out, err := exec.Command("go", "build", "-o", probePath, "./testdata/sdkprobe").CombinedOutput()
+		if err != nil {
+			probeErr = fmt.Errorf("build testdata/sdkprobe: %v\n%s", err, out)
+		}
+	})
+	return probePath, probeErr
 }
 
 func pyenvRoot() string {
