@@ -39,16 +39,22 @@ type HookEnvCmd struct {
 
 // Run prints the assignments that switch the shell for its directory.
 func (c *HookEnvCmd) Run(ctx context.Context, a *app) error {
-	h, err := newHook(ctx, a, c.Shell, c.Warned)
+	return runHook(ctx, a, c.Shell, c.Warned, nil)
+}
+
+// runHook prints what the hook evaluates for the current directory, or for
+// a manual `use`.
+func runHook(ctx context.Context, a *app, shell, warned string, use *shells.Use) error {
+	h, err := newHook(ctx, a, shell, warned)
 	if err != nil {
 		return err
 	}
-	out, err := h.Run(nil)
+	out, err := h.Run(use)
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(a.Stdout, out)
-	return nil
+	_, err = fmt.Fprint(a.Stdout, out)
+	return err
 }
 
 // UseCmd is `awsx use PROFILE` and `awsx use --off`. The hook's awsx
@@ -67,16 +73,7 @@ func (c *UseCmd) Run(ctx context.Context, a *app) error {
 	if c.Off == (c.Profile != "") {
 		return errors.New("give either a profile or --off")
 	}
-	h, err := newHook(ctx, a, c.Shell, "")
-	if err != nil {
-		return err
-	}
-	out, err := h.Run(&shells.Use{Profile: c.Profile, Off: c.Off})
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(a.Stdout, out)
-	return nil
+	return runHook(ctx, a, c.Shell, "", &shells.Use{Profile: c.Profile, Off: c.Off})
 }
 
 // TrustCmd is `awsx trust [DIR] [--revoke]`.
