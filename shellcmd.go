@@ -159,11 +159,16 @@ func (s *hookSource) ConfigPath() string { return s.cfg.Path }
 func (s *hookSource) Dirs() []shells.DirRule {
 	var rules []shells.DirRule
 	for _, name := range s.cfg.Names() {
-		p, err := s.cfg.Profile(name)
-		if err != nil {
+		// Only the few profiles with awsx_dirs are resolved (one that does
+		// not resolve has no rules): this runs on every cd.
+		dirs := s.cfg.Dirs(name)
+		if len(dirs) == 0 {
 			continue
 		}
-		for _, d := range p.Dirs {
+		if _, err := s.cfg.Profile(name); err != nil {
+			continue
+		}
+		for _, d := range dirs {
 			rules = append(rules, shells.DirRule{Profile: name, Pattern: d})
 		}
 	}

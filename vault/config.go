@@ -26,6 +26,7 @@ type Config struct {
 
 	raw   *ini.File
 	names []string
+	users *[]string // keyringUsers, once computed
 }
 
 // Profile is one profile of the config file with its source chain resolved.
@@ -264,6 +265,9 @@ func (c *Config) configFiles() []string {
 // in-memory credentials overlay, and the SDK then resolves every chain with
 // its own semantics.
 func (c *Config) keyringUsers() []string {
+	if c.users != nil {
+		return *c.users
+	}
 	var out []string
 	for _, n := range c.names {
 		has := false
@@ -278,6 +282,7 @@ func (c *Config) keyringUsers() []string {
 			out = append(out, n)
 		}
 	}
+	c.users = &out
 	return out
 }
 
@@ -336,13 +341,7 @@ func (c *Config) fromSDK(name string, sc *config.SharedConfig) (*Profile, error)
 	if k := sc.Credentials; k.AccessKeyID != "" && k.AccessKeyID != keyringPlaceholder {
 		p.FileKeyID, p.FileSecret = k.AccessKeyID, k.SecretAccessKey
 	}
-	if dirs := c.rawValue(name, "awsx_dirs"); dirs != "" {
-		for _, d := range strings.Split(dirs, ",") {
-			if d = strings.TrimSpace(d); d != "" {
-				p.Dirs = append(p.Dirs, d)
-			}
-		}
-	}
+	p.Dirs = c.Dirs(name)
 	if sc.SourceProfileName != "" && sc.Source != nil {
 		src, err := c.fromSDK(sc.SourceProfileName, sc.Source)
 		if err != nil {
@@ -351,6 +350,19 @@ func (c *Config) fromSDK(name string, sc *config.SharedConfig) (*Profile, error)
 		p.Source = src
 	}
 	return p, nil
+}
+
+// Dirs returns profile name's awsx_dirs as written, read from the file
+// alone: the hook looks at every profile's on a cd, and resolving each one
+// through the SDK there would cost a full parse per profile.
+func (c *Config) Dirs(name string) []string {
+	var dirs []string
+	for _, d := range strings.Split(c.rawValue(name, "awsx_dirs"), ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
 }
 
 func (c *Config) rawSSOSessionValue(session, key string) string {
