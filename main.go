@@ -25,6 +25,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/shells"
 	"github.com/awsx-cli/awsx/vault"
 )
 
@@ -479,17 +480,8 @@ func sessionText(r vault.Status, now time.Time) string {
 	return r.Session
 }
 
-// remaining formats time left the way prompts show it: 7h41m, 12m.
-func remaining(d time.Duration) string {
-	if d <= 0 {
-		return "expired"
-	}
-	d = d.Truncate(time.Minute)
-	if h := int(d.Hours()); h > 0 {
-		return fmt.Sprintf("%dh%dm", h, int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dm", int(d.Minutes()))
-}
+// remaining formats time left the way prompts show it: 7h41m, 12m, 30s.
+func remaining(d time.Duration) string { return shells.FormatExpiresIn(int64(d / time.Second)) }
 
 func dash(s string) string {
 	if s == "" {

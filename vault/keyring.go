@@ -260,25 +260,11 @@ func (k *Keyring) verifyPassphrase(ring keyring.Keyring) error {
 	if k.verified || !k.isFile() {
 		return nil
 	}
-	names, err := ring.Keys()
+	opens, wrong, err := k.probe(ring)
 	if err != nil {
 		return err
 	}
-	// Every item is tried, not the first few: damaged items fail like a
-	// wrong passphrase, and only an item that opens proves it right. The
-	// cost falls on a wrong passphrase, once per process.
-	wrong := 0
-	for _, n := range visibleKeys(names) {
-		_, err := ring.Get(n)
-		if err == nil {
-			k.verified = true
-			return nil
-		}
-		if isWrongPassphrase(err) {
-			wrong++
-		}
-	}
-	if wrong > 0 {
+	if !opens && wrong {
 		return fmt.Errorf("%w for the file keyring in %s (AWSX_FILE_PASSPHRASE or the prompt); nothing was changed", ErrWrongPassphrase, k.opts.FileDir)
 	}
 	k.verified = true
@@ -292,17 +278,29 @@ func (k *Keyring) passphraseOpensAny(ring keyring.Keyring) bool {
 	if k.verified {
 		return true
 	}
+	opens, _, _ := k.probe(ring)
+	return opens
+}
+
+// probe tries the items until one opens. Every item is tried, not the
+// first few: damaged items fail like a wrong passphrase, and only an item
+// that opens proves the passphrase right. The cost falls on a wrong
+// passphrase, once per process. wrong reports whether any item failed the
+// way a wrong passphrase makes it fail.
+func (k *Keyring) probe(ring keyring.Keyring) (opens, wrong bool, err error) {
 	names, err := ring.Keys()
 	if err != nil {
-		return false
+		return false, false, err
 	}
 	for _, n := range visibleKeys(names) {
-		if _, err := ring.Get(n); err == nil {
+		_, err := ring.Get(n)
+		if err == nil {
 			k.verified = true
-			return true
+			return true, wrong, nil
 		}
+		wrong = wrong || isWrongPassphrase(err)
 	}
-	return false
+	return false, wrong, nil
 }
 
 // setFileAtomic writes the item through a file keyring rooted in a private
