@@ -22,19 +22,9 @@ func Export(format string, c vault.Credentials, region string) (string, error) {
 	var line func(shells.Assignment) string
 	switch format {
 	case "env", "":
-		line = func(a shells.Assignment) string {
-			if a.Unset {
-				return "unset " + a.Name
-			}
-			return "export " + a.Name + "=" + shells.QuotePOSIX(a.Value)
-		}
+		line = shells.POSIXLine
 	case "fish":
-		line = func(a shells.Assignment) string {
-			if a.Unset {
-				return "set -e -g " + a.Name
-			}
-			return "set -gx " + a.Name + " " + shells.QuoteFish(a.Value)
-		}
+		line = shells.FishLine
 	case "powershell":
 		line = func(a shells.Assignment) string {
 			if a.Unset {

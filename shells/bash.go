@@ -18,7 +18,7 @@ func (Bash) Name() string { return "bash" }
 func (Bash) Hook(bin string) string { return render(bashHook, QuotePOSIX(bin)) }
 
 // Export renders export and unset commands.
-func (Bash) Export(as []Assignment) string { return posixExport(as) }
+func (Bash) Export(as []Assignment) string { return hookLines(as, POSIXLine) }
 
 // SetLocal renders a plain assignment: evaluated inside the hook's
 // functions, it sets the global because the hook never declares these

@@ -77,17 +77,31 @@ func validName(name string) bool {
 	return true
 }
 
-// posixExport renders assignments for bash and zsh, whose quoting is the same.
-func posixExport(as []Assignment) string {
+// POSIXLine renders one assignment for sh, bash and zsh: export or unset.
+func POSIXLine(a Assignment) string {
+	if a.Unset {
+		return "unset " + a.Name
+	}
+	return "export " + a.Name + "=" + QuotePOSIX(a.Value)
+}
+
+// FishLine renders one assignment for fish: set -gx or set -e -g, because
+// inside a function fish's plain set -x would make a variable local to it.
+func FishLine(a Assignment) string {
+	if a.Unset {
+		return "set -e -g " + a.Name
+	}
+	return "set -gx " + a.Name + " " + QuoteFish(a.Value)
+}
+
+// hookLines renders assignments with line, one a line, for a hook to
+// evaluate; names that are not valid variable names are dropped.
+func hookLines(as []Assignment, line func(Assignment) string) string {
 	var b strings.Builder
 	for _, a := range as {
-		if !validName(a.Name) {
-			continue
-		}
-		if a.Unset {
-			fmt.Fprintf(&b, "unset %s;\n", a.Name)
-		} else {
-			fmt.Fprintf(&b, "export %s=%s;\n", a.Name, QuotePOSIX(a.Value))
+		if validName(a.Name) {
+			b.WriteString(line(a))
+			b.WriteString(";\n")
 		}
 	}
 	return b.String()

@@ -19,7 +19,7 @@ func (Zsh) Hook(bin string) string { return render(zshHook, QuotePOSIX(bin)) }
 
 // Export renders export and unset commands; zsh's export is typeset -gx,
 // so it reaches the global scope from inside the hook's functions.
-func (Zsh) Export(as []Assignment) string { return posixExport(as) }
+func (Zsh) Export(as []Assignment) string { return hookLines(as, POSIXLine) }
 
 // SetLocal renders typeset -g, which also keeps zsh quiet under
 // WARN_CREATE_GLOBAL.
