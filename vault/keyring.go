@@ -116,6 +116,7 @@ func (k *Keyring) open() (keyring.Keyring, error) {
 	var errs []string
 	for _, b := range candidates {
 		if b == keyring.FileBackend {
+			usePBES2()
 			// The library leaves an existing directory's mode as it is;
 			// awsx insists on 0700.
 			if err := os.MkdirAll(k.opts.FileDir, 0o700); err != nil {
