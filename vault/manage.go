@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 )
 
 // validAccessKeyID checks the shape of an IAM user's access key id. Plain
@@ -170,18 +170,15 @@ func (v *Vault) Rotate(ctx context.Context, name string, o Options) (oldID, newI
 	if err != nil {
 		return "", "", err
 	}
-	iamc := iam.NewFromConfig(cfg)
-	created, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
+	iamc := newIAMClient(ctx, cfg)
+	created, err := iamc.createAccessKey(ctx)
 	if err != nil {
 		return "", "", friendly(name, "create a new access key", err)
 	}
-	if created.AccessKey == nil {
-		return "", "", fmt.Errorf("profile %q: create a new access key: IAM answered without a key", name)
-	}
-	fresh := storedKeys{AccessKeyID: aws.ToString(created.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(created.AccessKey.SecretAccessKey), Added: v.now().UTC()}
+	fresh := storedKeys{AccessKeyID: created.AccessKeyID, SecretAccessKey: created.SecretAccessKey, Added: v.now().UTC()}
 	undo := func(cause error) (string, string, error) {
 		// Even after Ctrl-C: a key left behind in IAM is a loose secret.
-		_, derr := iamc.DeleteAccessKey(context.WithoutCancel(ctx), &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(fresh.AccessKeyID)})
+		derr := iamc.deleteAccessKey(context.WithoutCancel(ctx), fresh.AccessKeyID)
 		if derr != nil {
 			return "", "", fmt.Errorf("%w; the new key %s could not be deleted either, delete it in IAM", cause, fresh.AccessKeyID)
 		}
@@ -194,14 +191,15 @@ func (v *Vault) Rotate(ctx context.Context, name string, o Options) (oldID, newI
 		return undo(err)
 	}
 	_ = v.dropSessionsThrough(name)
-	if _, err := iamc.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(old.AccessKeyID)}); err != nil {
+	if err := iamc.deleteAccessKey(ctx, old.AccessKeyID); err != nil {
 		return old.AccessKeyID, fresh.AccessKeyID, friendly(name, "the new key is stored, but deleting the old key "+old.AccessKeyID+" failed; delete it in IAM", err)
 	}
 	return old.AccessKeyID, fresh.AccessKeyID, nil
 }
 
-// verifyKeys calls GetCallerIdentity with k, retrying briefly: a new IAM
-// key takes a few seconds to work everywhere.
+// verifyKeys calls GetCallerIdentity with k, retrying briefly while STS
+// does not know the key yet: a new IAM key takes a few seconds to work
+// everywhere. Any other failure is final.
 func (v *Vault) verifyKeys(ctx context.Context, p *Profile, k storedKeys) error {
 	client, err := v.stsClient(ctx, p, staticProvider(aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey}))
 	if err != nil {
@@ -210,7 +208,8 @@ func (v *Vault) verifyKeys(ctx context.Context, p *Profile, k storedKeys) error 
 	deadline := v.now().Add(15 * time.Second)
 	for {
 		_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err == nil || v.now().After(deadline) {
+		var api smithy.APIError
+		if err == nil || !errors.As(err, &api) || api.ErrorCode() != "InvalidClientTokenId" || v.now().After(deadline) {
 			break
 		}
 		select {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -151,14 +152,10 @@ func (m *Moto) Stop() {
 func (m *Moto) CreateUser(name string) (akid, secret string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDMOTOADMIN", "moto-accepts-anything", "")),
-	)
+	client, err := m.iamAdmin(ctx)
 	if err != nil {
-		return "", "", fmt.Errorf("create moto user %s: load aws config: %w", name, err)
+		return "", "", err
 	}
-	client := iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(m.url) })
 	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
 		return "", "", fmt.Errorf("create moto user %s: %w", name, err)
 	}
@@ -167,6 +164,38 @@ func (m *Moto) CreateUser(name string) (akid, secret string, err error) {
 		return "", "", fmt.Errorf("create access key for moto user %s: %w", name, err)
 	}
 	return aws.ToString(out.AccessKey.AccessKeyId), aws.ToString(out.AccessKey.SecretAccessKey), nil
+}
+
+// AccessKeys lists the ids of IAM user name's access keys in moto.
+func (m *Moto) AccessKeys(name string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := m.iamAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := client.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("list the access keys of moto user %s: %w", name, err)
+	}
+	var ids []string
+	for _, k := range out.AccessKeyMetadata {
+		ids = append(ids, aws.ToString(k.AccessKeyId))
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// iamAdmin is an IAM client for moto itself, bypassing any front.
+func (m *Moto) iamAdmin(ctx context.Context) (*iam.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDMOTOADMIN", "moto-accepts-anything", "")),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("moto IAM client: load aws config: %w", err)
+	}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(m.url) }), nil
 }
 
 // freePort asks the kernel for an unused port. Another process may take it

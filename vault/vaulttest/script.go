@@ -1,6 +1,7 @@
 package vaulttest
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -35,14 +36,21 @@ func Setup(env *testscript.Env) error {
 //	                                   (the front) and MOTO_URL (moto itself)
 //	[!] sts count ACTION N             the front saw N (! not N) ACTION requests
 //	sts fail N STATUS CODE [MESSAGE…]  answer the next N requests with an AWS error
+//	sts fail-on ACTION N STATUS CODE [MESSAGE…]
+//	                                   the same for the next N ACTION requests only
+//	[!] sts param ACTION KEY [VALUE]   the latest ACTION request had parameter KEY
+//	                                   (= VALUE); with !, it had no KEY
 //	sts down                           close the front: connections are refused
 //	iam-user NAME                      create an IAM user NAME-<seq> with keys in
 //	                                   TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
 //	                                   and its name in TEST_IAM_USER
+//	iam-keys N                         the user of TEST_IAM_USER has N access keys
+//	                                   in moto; their ids go to IAM_KEYS, space-separated
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"sts":      cmdSTS,
 		"iam-user": cmdIAMUser,
+		"iam-keys": cmdIAMKeys,
 	}
 }
 
@@ -58,7 +66,7 @@ func cmdSTS(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: sts start|count|fail|down ...")
 	}
-	if neg && args[0] != "count" {
+	if neg && args[0] != "count" && args[0] != "param" {
 		ts.Fatalf("sts %s does not support !", args[0])
 	}
 	st := state(ts)
@@ -97,15 +105,40 @@ func cmdSTS(ts *testscript.TestScript, neg bool, args []string) {
 		if !neg && got != want {
 			ts.Fatalf("sts count %s: got %d, want %d", args[1], got, want)
 		}
-	case "fail":
+	case "fail", "fail-on":
+		action := ""
+		if args[0] == "fail-on" {
+			if len(args) < 2 {
+				ts.Fatalf("usage: sts fail-on ACTION N STATUS CODE [MESSAGE...]")
+			}
+			action, args = args[1], args[1:]
+		}
 		if len(args) < 4 {
-			ts.Fatalf("usage: sts fail N STATUS CODE [MESSAGE...]")
+			ts.Fatalf("usage: sts fail [ACTION] N STATUS CODE [MESSAGE...]")
 		}
 		n, err := strconv.Atoi(args[1])
 		ts.Check(err)
 		status, err := strconv.Atoi(args[2])
 		ts.Check(err)
-		st.front.FailNext(n, status, args[3], strings.Join(args[4:], " "))
+		st.front.FailNextOn(action, n, status, args[3], strings.Join(args[4:], " "))
+	case "param":
+		if len(args) != 3 && len(args) != 4 {
+			ts.Fatalf("usage: sts param ACTION KEY [VALUE]")
+		}
+		params := st.front.Params(args[1])
+		if params == nil {
+			ts.Fatalf("sts param: no %s request was seen", args[1])
+		}
+		got, has := params[args[2]]
+		switch {
+		case neg && has:
+			ts.Fatalf("sts param: %s had %s=%q, want none", args[1], args[2], got)
+		case neg:
+		case !has:
+			ts.Fatalf("sts param: %s had no %s (it had %v)", args[1], args[2], keysOf(params))
+		case len(args) == 4 && (len(got) != 1 || got[0] != args[3]):
+			ts.Fatalf("sts param: %s had %s=%q, want %q", args[1], args[2], got, args[3])
+		}
 	case "down":
 		if len(args) != 1 {
 			ts.Fatalf("usage: sts down")
@@ -132,4 +165,29 @@ func cmdIAMUser(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("TEST_SECRET_ACCESS_KEY", secret)
 	ts.Setenv("TEST_IAM_USER", name)
 	ts.Logf("created IAM user %s with access key %s", name, akid)
+}
+
+func keysOf(v map[string][]string) []string {
+	var out []string
+	for k := range v {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func cmdIAMKeys(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: iam-keys N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	m, err := SharedMoto()
+	ts.Check(err)
+	ids, err := m.AccessKeys(ts.Getenv("TEST_IAM_USER"))
+	ts.Check(err)
+	ts.Setenv("IAM_KEYS", strings.Join(ids, " "))
+	if len(ids) != want {
+		ts.Fatalf("iam-keys: %s has %d access keys %v, want %d", ts.Getenv("TEST_IAM_USER"), len(ids), ids, want)
+	}
 }

@@ -38,8 +38,10 @@ type Front struct {
 
 	mu       sync.Mutex
 	counts   map[string]int
+	last     map[string]url.Values // the parameters of each Action's latest request
 	roleKeys map[string]bool
-	faults   int // requests still to be answered with fault
+	faults   int    // requests still to be answered with fault
+	faultOn  string // the Action faults are limited to; "" for any
 	fault    awsError
 }
 
@@ -62,6 +64,7 @@ func NewFront(backend string) (*Front, error) {
 		// to moto instead of leaking them into http.DefaultTransport.
 		transport: http.DefaultTransport.(*http.Transport).Clone(),
 		counts:    map[string]int{},
+		last:      map[string]url.Values{},
 		roleKeys:  map[string]bool{},
 	}
 	proxy := &httputil.ReverseProxy{
@@ -123,6 +126,15 @@ func (f *Front) Count(action string) int {
 	return f.counts[action]
 }
 
+// Params returns the parameters of the latest request with this Action,
+// nil when there was none: what the client asked for (a DurationSeconds,
+// an ExternalId, a TokenCode), as it went on the wire.
+func (f *Front) Params(action string) url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last[action]
+}
+
 // AddRoleKey marks akid as role credentials, for keys minted outside the
 // front (the SSO fake's GetRoleCredentials), so AssumeRole signed with it is
 // held to the role-chaining limit.
@@ -136,9 +148,15 @@ func (f *Front) AddRoleKey(akid string) {
 // The SDKs retry throttling and 5xx errors (three attempts by default), and
 // each attempt consumes one of the n.
 func (f *Front) FailNext(n, status int, code, message string) {
+	f.FailNextOn("", n, status, code, message)
+}
+
+// FailNextOn is FailNext for the requests with one Action only; the
+// others pass.
+func (f *Front) FailNextOn(action string, n, status int, code, message string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faults = n
+	f.faults, f.faultOn = n, action
 	f.fault = awsError{status: status, code: code, message: message}
 }
 
@@ -157,7 +175,7 @@ func (f *Front) handler(proxy http.Handler) http.Handler {
 		}
 		akid, service := credentialScope(r.Header.Get("Authorization"))
 
-		if e, ok := f.decide(action, akid, form.Get("DurationSeconds")); ok {
+		if e, ok := f.decide(action, akid, form); ok {
 			writeAWSError(w, service, e)
 			return
 		}
@@ -166,16 +184,17 @@ func (f *Front) handler(proxy http.Handler) http.Handler {
 }
 
 // decide counts the request and says whether the front answers it itself.
-func (f *Front) decide(action, akid, duration string) (awsError, bool) {
+func (f *Front) decide(action, akid string, form url.Values) (awsError, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.counts[action]++
-	if f.faults > 0 {
+	f.last[action] = form
+	if f.faults > 0 && (f.faultOn == "" || f.faultOn == action) {
 		f.faults--
 		return f.fault, true
 	}
 	if action == "AssumeRole" && f.roleKeys[akid] {
-		if d, err := strconv.Atoi(duration); err == nil && d > maxChainedDuration {
+		if d, err := strconv.Atoi(form.Get("DurationSeconds")); err == nil && d > maxChainedDuration {
 			return awsError{status: http.StatusBadRequest, code: "ValidationError", message: RoleChainingMessage}, true
 		}
 	}
