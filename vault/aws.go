@@ -40,15 +40,20 @@ func (v *Vault) awsConfig(ctx context.Context, p *Profile, region string, creds 
 		config.WithSharedCredentialsFiles([]string{overlay}),
 		config.WithRegion(region),
 		config.WithCredentialsProvider(creds),
+		// STS, SSO and IAM answer in well under a second; an endpoint that
+		// has not answered in attemptTimeout is not going to.
 		config.WithHTTPClient(awshttp.NewBuildableClient().
 			WithDialerOptions(func(d *net.Dialer) { d.Timeout = 3 * time.Second }).
-			WithTimeout(20 * time.Second)),
-		// Throttling and 5xx are retried with the SDK's own backoff; three
-		// attempts keep an unreachable endpoint's failure within seconds.
+			WithTimeout(attemptTimeout)),
+		// Throttling, 5xx and refused connections are retried with the SDK's
+		// own backoff; three attempts keep an unreachable endpoint's failure
+		// within seconds. A timed-out attempt is not retried: the user would
+		// wait three times as long for the same answer.
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = 3
 				o.MaxBackoff = 2 * time.Second
+				o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(noRetryOnTimeout)}, o.Retryables...)
 			})
 		}),
 	}
@@ -60,6 +65,18 @@ func (v *Vault) awsConfig(ctx context.Context, p *Profile, region string, creds 
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %v", err)
 	}
 	return cfg, nil
+}
+
+// attemptTimeout bounds one request to AWS, from dialling to the end of
+// the answer.
+const attemptTimeout = 5 * time.Second
+
+func noRetryOnTimeout(err error) aws.Ternary {
+	var to interface{ Timeout() bool }
+	if errors.As(err, &to) && to.Timeout() {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
 }
 
 func (v *Vault) stsClient(ctx context.Context, p *Profile, creds aws.CredentialsProvider) (*sts.Client, error) {
@@ -105,13 +122,28 @@ func describeAWSError(err error) string {
 				reason = sys.Err.Error()
 			}
 		}
-		u := uerr.URL
-		if pu, perr := url.Parse(u); perr == nil {
-			u = pu.Scheme + "://" + pu.Host
+		u := endpointOf(uerr.URL)
+		if uerr.Timeout() {
+			return fmt.Sprintf("no answer from %s within %s; check the network, or AWS_ENDPOINT_URL* and endpoint_url", u, attemptTimeout)
 		}
 		return fmt.Sprintf("cannot reach %s (%s); check the network, or AWS_ENDPOINT_URL* and endpoint_url", u, reason)
 	}
+	// An answer that is not AWS's (a proxy's error page, a wrong port):
+	// the SDK only says it could not parse it.
+	var rerr *awshttp.ResponseError
+	if errors.As(err, &rerr) && rerr.Response != nil && rerr.Response.Request != nil {
+		return fmt.Sprintf("%s answered HTTP %d, not as AWS does; check AWS_ENDPOINT_URL* and endpoint_url",
+			endpointOf(rerr.Response.Request.URL.String()), rerr.HTTPStatusCode())
+	}
 	return err.Error()
+}
+
+// endpointOf keeps a URL's scheme and host: what the user configured.
+func endpointOf(u string) string {
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		return pu.Scheme + "://" + pu.Host
+	}
+	return u
 }
 
 // isClockSkew recognises AWS's answers to a request signed with a clock

@@ -40,6 +40,7 @@ func Setup(env *testscript.Env) error {
 //	                                   the same for the next N ACTION requests only
 //	[!] sts param ACTION KEY [VALUE]   the latest ACTION request had parameter KEY
 //	                                   (= VALUE); with !, it had no KEY
+//	sts hang                           accept requests and never answer them
 //	sts down                           close the front: connections are refused
 //	iam-user NAME                      create an IAM user NAME-<seq> with keys in
 //	                                   TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
@@ -144,8 +145,13 @@ func cmdSTS(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("usage: sts down")
 		}
 		st.front.Down()
+	case "hang":
+		if len(args) != 1 {
+			ts.Fatalf("usage: sts hang")
+		}
+		st.front.Hang()
 	default:
-		ts.Fatalf("unknown sts subcommand %q; want start, count, fail or down", args[0])
+		ts.Fatalf("unknown sts subcommand %q; want start, count, fail, fail-on, param, hang or down", args[0])
 	}
 }
 

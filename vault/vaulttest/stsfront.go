@@ -43,6 +43,7 @@ type Front struct {
 	faults   int    // requests still to be answered with fault
 	faultOn  string // the Action faults are limited to; "" for any
 	fault    awsError
+	hang     chan struct{} // non-nil: requests wait for it to close, unanswered
 }
 
 type awsError struct {
@@ -110,9 +111,24 @@ func (f *Front) URL() string { return f.srv.URL }
 // Close stops the front. It is safe to call more than once and after Down.
 func (f *Front) Close() {
 	f.closeOnce.Do(func() {
+		f.mu.Lock()
+		if f.hang != nil {
+			close(f.hang)
+		}
+		f.mu.Unlock()
 		f.srv.Close()
 		f.transport.CloseIdleConnections()
 	})
+}
+
+// Hang makes the front accept requests and never answer them, as an
+// endpoint behind a black-holing firewall does, until Close.
+func (f *Front) Hang() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.hang == nil {
+		f.hang = make(chan struct{})
+	}
 }
 
 // Down closes the front's listener, so that clients get "connection refused"
@@ -175,12 +191,26 @@ func (f *Front) handler(proxy http.Handler) http.Handler {
 		}
 		akid, service := credentialScope(r.Header.Get("Authorization"))
 
+		if hang := f.hanging(); hang != nil {
+			f.decide(action, akid, form)
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+			return
+		}
 		if e, ok := f.decide(action, akid, form); ok {
 			writeAWSError(w, service, e)
 			return
 		}
 		proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actionKey{}, action)))
 	})
+}
+
+func (f *Front) hanging() chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hang
 }
 
 // decide counts the request and says whether the front answers it itself.
