@@ -36,7 +36,7 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	}
 	in := &sts.AssumeRoleInput{
 		RoleArn:         aws.String(a.p.RoleARN),
-		RoleSessionName: aws.String(sessionName(a.p)),
+		RoleSessionName: aws.String(sessionName(a.p, a.v.now())),
 		DurationSeconds: aws.Int32(int32(duration.Seconds())),
 	}
 	if a.p.ExternalID != "" {
@@ -51,7 +51,7 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	}
 	source := a.src.prov
 	if serial != "" {
-		if via, ok := a.viaUserSession(serial, process); ok {
+		if via, ok := a.viaUserSession(serial, process, duration); ok {
 			// AWS treats a role assumed with a GetSessionToken session as
 			// chained: one hour, renewed silently from the 12h session.
 			source = via
@@ -127,10 +127,17 @@ func fromSTS(c *types.Credentials, account, source string) (aws.Credentials, err
 }
 
 // viaUserSession returns the IAM user's cached MFA session when the role
-// should ride it: no code is at hand without asking, and the user did not
-// ask for the role's own session with awsx login.
-func (a *assumeRoleProvider) viaUserSession(serial, process string) (aws.CredentialsProvider, bool) {
+// should ride it: no code is at hand without asking, the user did not ask
+// for the role's own session with awsx login, and either awsx may not ask
+// (a hook, credential_process, a script) or the role wants no more than
+// the hour AWS grants a role assumed with a session. On a terminal a
+// longer role is assumed straight from the long-term keys with a code, so
+// that its duration_seconds holds.
+func (a *assumeRoleProvider) viaUserSession(serial, process string, duration time.Duration) (aws.CredentialsProvider, bool) {
 	if a.userSession == nil || a.o.MFAToken != "" || process != "" || a.o.Login || serial != a.src.user.MFASerial {
+		return nil, false
+	}
+	if duration > chainingCap && a.o.Interactive && a.v.Prompt != nil {
 		return nil, false
 	}
 	creds, ok, err := a.userSession.lookup()
@@ -167,9 +174,9 @@ func firstDuration(ds ...time.Duration) time.Duration {
 
 // sessionName is the role session name CloudTrail shows: the profile's
 // role_session_name, else one that names awsx and the time.
-func sessionName(p *Profile) string {
+func sessionName(p *Profile, now time.Time) string {
 	if p.RoleSessionName != "" {
 		return p.RoleSessionName
 	}
-	return fmt.Sprintf("awsx-%d", time.Now().Unix())
+	return fmt.Sprintf("awsx-%d", now.Unix())
 }

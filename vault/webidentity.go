@@ -23,7 +23,7 @@ func (w *webIdentityProvider) Retrieve(ctx context.Context) (aws.Credentials, er
 	}
 	prov := stscreds.NewWebIdentityRoleProvider(client, w.p.RoleARN, stscreds.IdentityTokenFile(w.p.WebIdentityTokenFile),
 		func(o *stscreds.WebIdentityRoleOptions) {
-			o.RoleSessionName = sessionName(w.p)
+			o.RoleSessionName = sessionName(w.p, w.v.now())
 			o.Duration = firstDuration(w.o.Duration, w.p.Duration, time.Hour)
 		})
 	c, err := prov.Retrieve(ctx)

@@ -231,11 +231,13 @@ func (f *Front) decide(action, akid string, form url.Values) (awsError, bool) {
 	return awsError{}, false
 }
 
-// learnRoleKeys records the access key ids that role-assuming calls return,
-// since AWS treats those, unlike GetSessionToken keys, as role credentials.
+// learnRoleKeys records the access key ids of the sessions that AWS lets
+// assume a role for one hour at most: role sessions (role chaining) and
+// GetSessionToken sessions. Only an IAM user's long-term keys get a role
+// its full duration.
 func (f *Front) learnRoleKeys(resp *http.Response) error {
 	switch resp.Request.Context().Value(actionKey{}) {
-	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
+	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken":
 	default:
 		return nil
 	}
