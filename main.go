@@ -114,6 +114,7 @@ type app struct {
 	Home   string
 
 	globals *Globals
+	ctx     context.Context // cancelled by Ctrl-C and SIGTERM
 	// neverAsk: the command runs from a shell hook, where a prompt would
 	// hang the user's prompt, even though stdin is the terminal.
 	neverAsk bool
@@ -218,21 +219,52 @@ func (a *app) vault() (*vault.Vault, error) {
 
 func (a *app) promptLine(prompt string) (string, error) {
 	fmt.Fprint(a.Stderr, prompt)
-	line, err := bufio.NewReader(a.Stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return "", fmt.Errorf("no answer read: %w", err)
-	}
-	return strings.TrimSpace(line), nil
+	return a.answer(func() (string, error) {
+		line, err := bufio.NewReader(a.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", fmt.Errorf("no answer read: %w", err)
+		}
+		return strings.TrimSpace(line), nil
+	})
 }
 
 func (a *app) promptSecret(prompt string) (string, error) {
 	fmt.Fprint(a.Stderr, prompt)
-	b, err := term.ReadPassword(int(a.Stdin.Fd()))
-	fmt.Fprintln(a.Stderr)
-	if err != nil {
-		return "", fmt.Errorf("no answer read: %w", err)
+	fd := int(a.Stdin.Fd())
+	// ReadPassword turns echo off until it returns; an interrupted read
+	// never returns, so the terminal is put back here.
+	if state, err := term.GetState(fd); err == nil {
+		defer func() { _ = term.Restore(fd, state) }()
 	}
-	return string(b), nil
+	return a.answer(func() (string, error) {
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(a.Stderr)
+		if err != nil {
+			return "", fmt.Errorf("no answer read: %w", err)
+		}
+		return string(b), nil
+	})
+}
+
+// answer waits for read, or for Ctrl-C: awsx catches SIGINT to stop
+// cleanly, so a read from the terminal would otherwise outlive it.
+func (a *app) answer(read func() (string, error)) (string, error) {
+	type result struct {
+		s   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := read()
+		done <- result{s, err}
+	}()
+	select {
+	case r := <-done:
+		return r.s, r.err
+	case <-a.ctx.Done():
+		fmt.Fprintln(a.Stderr)
+		return "", a.ctx.Err()
+	}
 }
 
 // credentials resolves a profile for a command.
@@ -563,6 +595,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 	a.Home = home
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	a.ctx = ctx
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	return report(stderr, kctx.Run(a))
 }

@@ -54,6 +54,11 @@ import (
 //	    on the file backend; prints the backend in use
 //	stopwatch start | stopwatch under DURATION
 //	    a sanity bound on how long the commands in between took
+//	tty-interrupt TEXT CMD [ARG...]
+//	    run CMD in a real terminal (a tmux pane), wait until TEXT shows on
+//	    it, press Ctrl-C, and wait for CMD to end; the pane's text goes to
+//	    tty.pane, "exit N" to tty.exit, and the terminal's echo flag
+//	    afterwards (echo or -echo) to tty.echo
 func reliabilityCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"parallel":        cmdParallel,
@@ -62,6 +67,7 @@ func reliabilityCommands() map[string]func(ts *testscript.TestScript, neg bool, 
 		"corrupt":         cmdCorrupt,
 		"keyring-backend": cmdKeyringBackend,
 		"stopwatch":       cmdStopwatch,
+		"tty-interrupt":   cmdTTYInterrupt,
 	}
 }
 
@@ -459,3 +465,73 @@ func cmdStopwatch(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: stopwatch start | stopwatch under DURATION")
 	}
 }
+
+var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// ttyWait bounds each wait of tty-interrupt; a hang detector.
+const ttyWait = 30 * time.Second
+
+func cmdTTYInterrupt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: tty-interrupt TEXT CMD [ARG...]")
+	}
+	want := args[0]
+	work := ts.MkAbs(".")
+	var script strings.Builder
+	for _, kv := range scriptEnviron(ts) {
+		k, v, _ := strings.Cut(kv, "=")
+		if !shellName.MatchString(k) {
+			continue
+		}
+		fmt.Fprintf(&script, "export %s=%s\n", k, shQuote(v))
+	}
+	// The shell outlives the Ctrl-C meant for CMD (a trap, unlike an
+	// ignored signal, is not inherited).
+	fmt.Fprintf(&script, "trap : INT\ncd %s || exit 99\n", shQuote(work))
+	quoted := make([]string, len(args)-1)
+	for i, a := range args[1:] {
+		quoted[i] = shQuote(a)
+	}
+	fmt.Fprintf(&script, "%s\necho \"exit $?\" > tty.exit.tmp\n", strings.Join(quoted, " "))
+	// The echo flag of the terminal the command leaves behind.
+	script.WriteString("stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo > tty.echo\nmv tty.exit.tmp tty.exit\nsleep 60\n")
+	runFile := filepath.Join(work, "tty-run.sh")
+	ts.Check(os.WriteFile(runFile, []byte(script.String()), 0o600))
+	sock := filepath.Join(work, "tmux.sock")
+	tmux := func(a ...string) (string, error) {
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, a...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := tmux("new-session", "-d", "-x", "200", "-y", "50", "sh "+shQuote(runFile)); err != nil {
+		ts.Fatalf("tty-interrupt: start tmux: %v: %s", err, out)
+	}
+	defer func() { _, _ = tmux("kill-server") }()
+	pane := func() string { out, _ := tmux("capture-pane", "-p", "-J"); return out }
+	deadline := time.Now().Add(ttyWait)
+	for !strings.Contains(pane(), want) {
+		if time.Now().After(deadline) {
+			ts.Fatalf("tty-interrupt: %q never showed; the pane:\n%s", want, pane())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if out, err := tmux("send-keys", "C-c"); err != nil {
+		ts.Fatalf("tty-interrupt: send Ctrl-C: %v: %s", err, out)
+	}
+	exitFile := filepath.Join(work, "tty.exit")
+	deadline = time.Now().Add(ttyWait)
+	for {
+		if _, err := os.Stat(exitFile); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("tty-interrupt: the command did not end after Ctrl-C; the pane:\n%s", pane())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	text := pane()
+	ts.Logf("pane:\n%s", text)
+	ts.Check(os.WriteFile(filepath.Join(work, "tty.pane"), []byte(text), 0o600))
+}
+
+// shQuote quotes s for sh.
+func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -66,6 +66,10 @@ type Keyring struct {
 	ring     keyring.Keyring
 	backend  string // the backend actually opened
 	verified bool
+	// promptErr is why the passphrase prompt gave no passphrase (Ctrl-C,
+	// end of input): the library asks again for every item, and the
+	// answer would not change.
+	promptErr error
 }
 
 // NewKeyring returns a keyring that opens lazily with opts.
@@ -155,8 +159,12 @@ func (k *Keyring) passphrase(string) (string, error) {
 	if k.opts.Prompt == nil {
 		return "", ErrNoPassphrase
 	}
+	if k.promptErr != nil {
+		return "", k.promptErr
+	}
 	p, err := k.opts.Prompt(fmt.Sprintf("Passphrase for the awsx keyring in %s: ", k.opts.FileDir))
 	if err != nil {
+		k.promptErr = err
 		return "", err
 	}
 	if p == "" {
@@ -206,6 +214,9 @@ func (e *CorruptItemError) Unwrap() error { return e.Err }
 func (k *Keyring) itemError(ring keyring.Keyring, name string, err error) error {
 	if errors.Is(err, ErrNoPassphrase) {
 		return noPassphraseError{k.opts.FileDir}
+	}
+	if k.promptErr != nil {
+		return k.promptErr
 	}
 	// A damaged salt, iteration count or wrapped key fails exactly as a
 	// wrong passphrase does, so the passphrase is wrong only when it opens
@@ -298,6 +309,9 @@ func (k *Keyring) probe(ring keyring.Keyring) (opens, wrong bool, err error) {
 		if err == nil {
 			k.verified = true
 			return true, wrong, nil
+		}
+		if k.promptErr != nil {
+			return false, false, k.promptErr
 		}
 		wrong = wrong || isWrongPassphrase(err)
 	}
