@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -86,7 +87,11 @@ type processProvider struct {
 
 func newProcessProvider(v *Vault, p *Profile) *processProvider {
 	builder := processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
-		return shellCommand(ctx, p.CredentialProcess), nil
+		cmd := shellCommand(ctx, p.CredentialProcess)
+		// Its stderr is the user's, as the SDKs pass it through: a
+		// helper's prompt ("touch your key") or its reason for failing.
+		cmd.Stderr = v.Stderr
+		return cmd, nil
 	})
 	return &processProvider{p: p, prov: processcreds.NewProviderCommand(builder, func(o *processcreds.Options) {
 		o.Timeout = 2 * time.Minute
@@ -96,11 +101,18 @@ func newProcessProvider(v *Vault, p *Profile) *processProvider {
 func (pp *processProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	c, err := pp.prov.Retrieve(ctx)
 	if err != nil {
+		var pe *processcreds.ProviderError
+		if errors.As(err, &pe) && pe.Err != nil {
+			err = pe.Err
+		}
 		msg := strings.ReplaceAll(err.Error(), "\n", " ")
-		// The SDK quotes the whole output in its parse error, and that
-		// output may well hold a secret key: say what is wrong without it.
-		if strings.Contains(msg, "process output") {
+		switch {
+		case strings.Contains(msg, "process output"):
+			// The SDK quotes the whole output in its parse error, and that
+			// output may well hold a secret key: say what is wrong without it.
 			msg = "its output is not the credential_process JSON (Version 1, AccessKeyId, SecretAccessKey, SessionToken, Expiration in RFC 3339)"
+		case strings.HasPrefix(msg, "error in credential_process: "):
+			msg = "failed: " + strings.TrimPrefix(msg, "error in credential_process: ")
 		}
 		return aws.Credentials{}, fmt.Errorf("profile %q: credential_process: %s", pp.p.Name, msg)
 	}
