@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +18,7 @@ type cachedProvider struct {
 	fingerprint string
 	inner       aws.CredentialsProvider
 	fresh       bool // skip the lookup: a new session is wanted
+	interactive bool // awsx may ask the user, so it may wait as long as they take
 }
 
 func (c *cachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
@@ -32,7 +34,7 @@ func (c *cachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) 
 // fetch gets a new session under the lock, unless (recheck) another
 // process stored one while this one waited.
 func (c *cachedProvider) fetch(ctx context.Context, recheck bool) (aws.Credentials, error) {
-	unlock, err := c.v.Locker.Lock(ctx, c.item)
+	unlock, err := c.v.waitLock(ctx, c.item, "getting "+strings.TrimPrefix(c.item, sessionPrefix)+"'s session", c.interactive)
 	if err != nil {
 		return aws.Credentials{}, err
 	}

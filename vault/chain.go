@@ -40,7 +40,7 @@ func (v *Vault) provider(ctx context.Context, p *Profile, o Options, top bool) (
 func (v *Vault) link(ctx context.Context, p *Profile, o Options, top bool) (link, error) {
 	switch {
 	case p.RoleARN != "" && p.WebIdentityTokenFile != "":
-		return link{prov: v.cached(p, &webIdentityProvider{v: v, p: p, o: o}), role: true}, nil
+		return link{prov: v.cached(p, &webIdentityProvider{v: v, p: p, o: o}, o), role: true}, nil
 
 	case p.RoleARN != "":
 		var src link
@@ -63,9 +63,9 @@ func (v *Vault) link(ctx context.Context, p *Profile, o Options, top bool) (link
 		if src.longTerm {
 			// The IAM user's own MFA session, when one is cached, lets a
 			// role be assumed without a new code.
-			ar.userSession = v.cached(src.user, &sessionTokenProvider{v: v, p: src.user, keys: src.prov, o: o}).(*cachedProvider)
+			ar.userSession = v.cached(src.user, &sessionTokenProvider{v: v, p: src.user, keys: src.prov, o: o}, o).(*cachedProvider)
 		}
-		return link{prov: v.cachedTop(p, ar, top && o.Login), role: true}, nil
+		return link{prov: v.cachedTop(p, ar, o, top && o.Login), role: true}, nil
 
 	case p.isSSO():
 		return v.ssoLink(p, o)
@@ -88,18 +88,18 @@ func (v *Vault) link(ctx context.Context, p *Profile, o Options, top bool) (link
 		return keys, nil
 	}
 	st := &sessionTokenProvider{v: v, p: p, keys: keys.prov, o: o}
-	return link{prov: v.cachedTop(p, st, o.Login)}, nil
+	return link{prov: v.cachedTop(p, st, o, o.Login)}, nil
 }
 
 // cached wraps prov in the keyring cache under p's session item.
-func (v *Vault) cached(p *Profile, prov aws.CredentialsProvider) aws.CredentialsProvider {
-	return v.cachedTop(p, prov, false)
+func (v *Vault) cached(p *Profile, prov aws.CredentialsProvider, o Options) aws.CredentialsProvider {
+	return v.cachedTop(p, prov, o, false)
 }
 
 // cachedTop is cached, optionally skipping the lookup so that a fresh
 // session replaces the cached one (awsx login).
-func (v *Vault) cachedTop(p *Profile, prov aws.CredentialsProvider, fresh bool) aws.CredentialsProvider {
-	return &cachedProvider{v: v, item: sessionItem(p.Name), fingerprint: fingerprint(p), inner: prov, fresh: fresh}
+func (v *Vault) cachedTop(p *Profile, prov aws.CredentialsProvider, o Options, fresh bool) aws.CredentialsProvider {
+	return &cachedProvider{v: v, item: sessionItem(p.Name), fingerprint: fingerprint(p), inner: prov, fresh: fresh, interactive: o.Interactive}
 }
 
 // fingerprint digests everything that decides what a profile's session is,

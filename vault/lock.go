@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,4 +51,34 @@ func (l Locker) Lock(ctx context.Context, name string) (func(), error) {
 			delay *= 2
 		}
 	}
+}
+
+// noTerminalWait bounds how long an awsx that may not ask anything (a
+// script, credential_process) waits for another awsx holding a lock: that
+// one may be waiting for a person, at an MFA prompt or a browser login,
+// who has walked away. A variable for tests.
+var noTerminalWait = 2 * time.Minute
+
+// waitLock takes the lock of item name. When another awsx holds it, it says
+// that it waits for that one to finish what (a noun phrase: "the SSO login
+// to …"); without a terminal it waits at most noTerminalWait.
+func (v *Vault) waitLock(ctx context.Context, name, what string, interactive bool) (func(), error) {
+	quick, cancel := context.WithTimeout(ctx, lockPatience)
+	unlock, err := v.Locker.Lock(quick, name)
+	cancel()
+	if err == nil || ctx.Err() != nil {
+		return unlock, err
+	}
+	v.infof("waiting for another awsx to finish %s", what)
+	wait := ctx
+	if !interactive {
+		var cancel context.CancelFunc
+		wait, cancel = context.WithTimeout(ctx, noTerminalWait)
+		defer cancel()
+	}
+	unlock, err = v.Locker.Lock(wait, name)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return nil, fmt.Errorf("another awsx has been at %s for over %s, perhaps waiting for an MFA code or a browser login; finish or stop it, then try again", what, noTerminalWait)
+	}
+	return unlock, err
 }

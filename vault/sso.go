@@ -80,7 +80,7 @@ func (v *Vault) ssoLink(p *Profile, o Options) (link, error) {
 	if err := v.checkSSOProfile(p); err != nil {
 		return link{}, err
 	}
-	return link{prov: v.cached(p, &ssoRoleProvider{v: v, p: p, o: o}), role: true}, nil
+	return link{prov: v.cached(p, &ssoRoleProvider{v: v, p: p, o: o}, o), role: true}, nil
 }
 
 func (v *Vault) checkSSOProfile(p *Profile) error {
