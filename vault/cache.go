@@ -19,6 +19,9 @@ type cachedProvider struct {
 	inner       aws.CredentialsProvider
 	fresh       bool // skip the lookup: a new session is wanted
 	interactive bool // awsx may ask the user, so it may wait as long as they take
+	// requested is the session length asked for with --duration; a cached
+	// session asked for with another length does not serve it.
+	requested time.Duration
 }
 
 func (c *cachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
@@ -56,6 +59,7 @@ func (c *cachedProvider) fetch(ctx context.Context, recheck bool) (aws.Credentia
 		Expires:         creds.Expires.UTC(),
 		AccountID:       creds.AccountID,
 		Fingerprint:     c.fingerprint,
+		Requested:       c.requested,
 	}
 	if err := c.v.Keyring.set(c.item, "session "+c.item, s); err != nil {
 		if errors.Is(err, ErrWrongPassphrase) {
@@ -91,6 +95,9 @@ func (c *cachedProvider) lookup() (aws.Credentials, bool, error) {
 		return aws.Credentials{}, false, nil
 	case s.Fingerprint != c.fingerprint:
 		c.v.debugf("cache %s was made for another configuration", c.item)
+		return aws.Credentials{}, false, nil
+	case c.requested > 0 && s.Requested != c.requested:
+		c.v.debugf("cache %s was not made for --duration %s", c.item, c.requested)
 		return aws.Credentials{}, false, nil
 	case !c.v.now().Add(c.v.MinTTL).Before(s.Expires):
 		c.v.debugf("cache %s expires at %s, within %s", c.item, s.Expires.Format(time.RFC3339), c.v.MinTTL)

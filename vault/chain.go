@@ -63,7 +63,9 @@ func (v *Vault) link(ctx context.Context, p *Profile, o Options, top bool) (link
 		if src.longTerm {
 			// The IAM user's own MFA session, when one is cached, lets a
 			// role be assumed without a new code.
-			ar.userSession = v.cached(src.user, &sessionTokenProvider{v: v, p: src.user, keys: src.prov, o: o}, o).(*cachedProvider)
+			uo := o
+			uo.Duration = 0
+			ar.userSession = v.cached(src.user, &sessionTokenProvider{v: v, p: src.user, keys: src.prov, o: uo}, uo).(*cachedProvider)
 		}
 		return link{prov: v.cachedTop(p, ar, o, top && o.Login), role: true}, nil
 
@@ -99,7 +101,7 @@ func (v *Vault) cached(p *Profile, prov aws.CredentialsProvider, o Options) aws.
 // cachedTop is cached, optionally skipping the lookup so that a fresh
 // session replaces the cached one (awsx login).
 func (v *Vault) cachedTop(p *Profile, prov aws.CredentialsProvider, o Options, fresh bool) aws.CredentialsProvider {
-	return &cachedProvider{v: v, item: sessionItem(p.Name), fingerprint: fingerprint(p), inner: prov, fresh: fresh, interactive: o.Interactive}
+	return &cachedProvider{v: v, item: sessionItem(p.Name), fingerprint: fingerprint(p), inner: prov, fresh: fresh, interactive: o.Interactive, requested: o.Duration}
 }
 
 // fingerprint digests everything that decides what a profile's session is,

@@ -471,4 +471,5 @@ type storedSession struct {
 	Expires         time.Time
 	AccountID       string
 	Fingerprint     string
+	Requested       time.Duration `json:",omitempty"` // --duration, when one was given
 }
