@@ -294,7 +294,7 @@ func (c *ExecCmd) Run(ctx context.Context, a *app) error {
 		argv = argv[1:]
 	}
 	if len(argv) == 0 {
-		argv = []string{firstNonEmpty(a.getenv("SHELL"), "/bin/sh")}
+		argv = []string{exec.DefaultShell(a.getenv)}
 	}
 	if c.Server {
 		return runServer(ctx, a, c, argv)
@@ -379,6 +379,11 @@ type LoginCmd struct {
 // Run establishes the profile's session and says until when it holds.
 func (c *LoginCmd) Run(ctx context.Context, a *app) error {
 	creds, err := a.credentials(ctx, c.Profile, vault.Options{MFAToken: c.MFAToken, Interactive: true, NoBrowser: c.NoBrowser, Login: true})
+	var le *vault.LoginRequiredError
+	if errors.As(err, &le) {
+		// Naming 'awsx login' would send the user round in a circle.
+		return fmt.Errorf("%s: %s and there is no terminal to ask on; run this in a terminal, or give the code with --mfa-token or mfa_process", le.Login, le.Reason)
+	}
 	if err != nil {
 		return err
 	}

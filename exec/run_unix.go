@@ -19,3 +19,12 @@ func Run(argv []string, env []string) error {
 	}
 	return nil
 }
+
+// DefaultShell is the command exec runs when none is given: the user's
+// $SHELL, else /bin/sh.
+func DefaultShell(getenv func(string) string) string {
+	if s := getenv("SHELL"); s != "" {
+		return s
+	}
+	return "/bin/sh"
+}

@@ -23,3 +23,14 @@ func Run(argv []string, env []string) error {
 	}
 	return err
 }
+
+// DefaultShell is the command exec runs when none is given: the user's
+// $SHELL (Git Bash, MSYS), else the Windows command interpreter.
+func DefaultShell(getenv func(string) string) string {
+	for _, v := range []string{getenv("SHELL"), getenv("COMSPEC")} {
+		if v != "" {
+			return v
+		}
+	}
+	return "cmd.exe"
+}
