@@ -21,8 +21,12 @@ func runServer(ctx context.Context, a *app, c *ExecCmd, argv []string) error {
 	if err != nil {
 		return err
 	}
+	// Renewals run where nobody watches: they may neither ask nor open a
+	// browser, whatever the first session could do.
+	quiet := *v
+	quiet.Prompt, quiet.OpenURL = nil, nil
 	srv, err := exec.NewServer(func(ctx context.Context) (vault.Credentials, error) {
-		return v.Credentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region})
+		return quiet.Credentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region})
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,9 @@
 // resolves credentials the way any SDK tool does (environment, container
 // credentials endpoint, shared config) and prints the account that STS
 // reports, N times with a pause, to check renewals behind exec --server.
+// With N, it also prints the access key id it used, and asks for new
+// credentials whenever less than 5 minutes are left (the SDK's default
+// for container credentials), so short sessions are fetched again.
 package main
 
 import (
@@ -34,7 +37,16 @@ func main() {
 			fmt.Fprintln(os.Stderr, "sdkprobe:", err)
 			os.Exit(1)
 		}
-		fmt.Println(aws.ToString(out.Account))
+		if len(os.Args) > 1 {
+			creds, err := cfg.Credentials.Retrieve(ctx)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sdkprobe:", err)
+				os.Exit(1)
+			}
+			fmt.Println(aws.ToString(out.Account), creds.AccessKeyID)
+		} else {
+			fmt.Println(aws.ToString(out.Account))
+		}
 		if i+1 < n {
 			time.Sleep(1500 * time.Millisecond)
 		}

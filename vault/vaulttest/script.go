@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -41,6 +42,8 @@ func Setup(env *testscript.Env) error {
 //	[!] sts param ACTION KEY [VALUE]   the latest ACTION request had parameter KEY
 //	                                   (= VALUE); with !, it had no KEY
 //	sts hang                           accept requests and never answer them
+//	sts lifetime DURATION              sessions issued from now end after DURATION
+//	                                   (every session's end is enforced anyway)
 //	sts down                           close the front: connections are refused
 //	iam-user NAME                      create an IAM user NAME-<seq> with keys in
 //	                                   TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
@@ -145,13 +148,20 @@ func cmdSTS(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("usage: sts down")
 		}
 		st.front.Down()
+	case "lifetime":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sts lifetime DURATION")
+		}
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		st.front.SetLifetime(d)
 	case "hang":
 		if len(args) != 1 {
 			ts.Fatalf("usage: sts hang")
 		}
 		st.front.Hang()
 	default:
-		ts.Fatalf("unknown sts subcommand %q; want start, count, fail, fail-on, param, hang or down", args[0])
+		ts.Fatalf("unknown sts subcommand %q; want start, count, fail, fail-on, param, lifetime, hang or down", args[0])
 	}
 }
 

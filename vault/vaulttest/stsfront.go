@@ -12,10 +12,12 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // RoleChainingMessage is AWS's message for a role-chained AssumeRole that asks
@@ -40,8 +42,10 @@ type Front struct {
 	counts   map[string]int
 	last     map[string]url.Values // the parameters of each Action's latest request
 	roleKeys map[string]bool
-	faults   int    // requests still to be answered with fault
-	faultOn  string // the Action faults are limited to; "" for any
+	expires  map[string]time.Time // when each session the front saw issued ends
+	lifetime time.Duration        // non-zero: sessions issued end this long after issue
+	faults   int                  // requests still to be answered with fault
+	faultOn  string               // the Action faults are limited to; "" for any
 	fault    awsError
 	hang     chan struct{} // non-nil: requests wait for it to close, unanswered
 }
@@ -67,6 +71,7 @@ func NewFront(backend string) (*Front, error) {
 		counts:    map[string]int{},
 		last:      map[string]url.Values{},
 		roleKeys:  map[string]bool{},
+		expires:   map[string]time.Time{},
 	}
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
@@ -78,7 +83,7 @@ func NewFront(backend string) (*Front, error) {
 			r.Out.Header.Del("Accept-Encoding")
 		},
 		Transport:      f.transport,
-		ModifyResponse: f.learnRoleKeys,
+		ModifyResponse: f.learnKeys,
 	}
 	f.srv = httptest.NewUnstartedServer(f.handler(proxy))
 	// A client holding a kept-alive connection would see "broken pipe" or
@@ -223,6 +228,9 @@ func (f *Front) decide(action, akid string, form url.Values) (awsError, bool) {
 		f.faults--
 		return f.fault, true
 	}
+	if end, ok := f.expires[akid]; ok && !time.Now().Before(end) {
+		return awsError{status: http.StatusForbidden, code: "ExpiredToken", message: "The security token included in the request is expired"}, true
+	}
 	if action == "AssumeRole" && f.roleKeys[akid] {
 		if d, err := strconv.Atoi(form.Get("DurationSeconds")); err == nil && d > maxChainedDuration {
 			return awsError{status: http.StatusBadRequest, code: "ValidationError", message: RoleChainingMessage}, true
@@ -231,13 +239,19 @@ func (f *Front) decide(action, akid string, form url.Values) (awsError, bool) {
 	return awsError{}, false
 }
 
-// learnRoleKeys records the access key ids of the sessions that AWS lets
-// assume a role for one hour at most: role sessions (role chaining) and
-// GetSessionToken sessions. Only an IAM user's long-term keys get a role
-// its full duration.
-func (f *Front) learnRoleKeys(resp *http.Response) error {
-	switch resp.Request.Context().Value(actionKey{}) {
+// learnKeys records the sessions that STS issues: when each ends, so that
+// a request signed with an expired one is refused as AWS refuses it, and
+// which are held to the one-hour cap when they assume a role. AWS caps
+// role sessions (role chaining) and GetSessionToken sessions; only an IAM
+// user's long-term keys get a role its full duration. With a lifetime set,
+// the session's Expiration is rewritten first.
+func (f *Front) learnKeys(resp *http.Response) error {
+	action := resp.Request.Context().Value(actionKey{})
+	capped := false
+	switch action {
 	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken":
+		capped = true
+	case "GetFederationToken":
 	default:
 		return nil
 	}
@@ -249,11 +263,39 @@ func (f *Front) learnRoleKeys(resp *http.Response) error {
 	if err != nil {
 		return fmt.Errorf("sts front: read moto response: %w", err)
 	}
+	akid := findElement(body, "AccessKeyId")
+	f.mu.Lock()
+	lifetime := f.lifetime
+	f.mu.Unlock()
+	if lifetime > 0 {
+		end := time.Now().Add(lifetime).UTC().Format(time.RFC3339)
+		body = expirationElement.ReplaceAll(body, []byte("<Expiration>"+end+"</Expiration>"))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if akid := findElement(body, "AccessKeyId"); akid != "" {
+	if akid == "" {
+		return nil
+	}
+	if end, err := time.Parse(time.RFC3339, findElement(body, "Expiration")); err == nil {
+		f.mu.Lock()
+		f.expires[akid] = end
+		f.mu.Unlock()
+	}
+	if capped {
 		f.AddRoleKey(akid)
 	}
 	return nil
+}
+
+var expirationElement = regexp.MustCompile(`<Expiration>[^<]*</Expiration>`)
+
+// SetLifetime makes the sessions issued from now on end after d instead of
+// when moto says, shorter than STS allows, to test renewals in seconds.
+func (f *Front) SetLifetime(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lifetime = d
 }
 
 // findElement returns the text of the first element called name.
