@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,6 +242,15 @@ func FuzzProfile(f *testing.F) {
 			_ = p.Kind()
 			_ = p.Chained()
 			_ = fingerprint(p)
+			// The provider chain is built from it without a panic, and a
+			// refusal is one line naming a profile. Nothing here reaches
+			// the keyring or the network.
+			v := &Vault{Config: c, Env: func(string) string { return "" }}
+			if _, err := v.provider(context.Background(), p, Options{}, true); err != nil {
+				if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "profile") {
+					t.Fatalf("profile %q: chain error not one line naming the profile: %q", name, err)
+				}
+			}
 		}
 	})
 }
