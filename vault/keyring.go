@@ -323,6 +323,7 @@ func (k *Keyring) probe(ring keyring.Keyring) (opens, wrong bool, err error) {
 // encrypted file into place: a crash mid-write leaves the old item or the new
 // one, never a truncated one.
 func (k *Keyring) setFileAtomic(it keyring.Item) error {
+	k.sweepStaging()
 	tmp, err := os.MkdirTemp(k.opts.FileDir, ".tmp-")
 	if err != nil {
 		return fmt.Errorf("store keyring item %q: %w", it.Key, err)
@@ -357,6 +358,28 @@ func (k *Keyring) setFileAtomic(it keyring.Item) error {
 	return nil
 }
 
+// stagingAge is how old a staging directory must be before it counts as
+// left behind: a write takes milliseconds, so an older one was killed.
+const stagingAge = time.Minute
+
+// sweepStaging deletes the staging directories that killed writes left
+// behind. Each holds a whole encrypted item, a copy of a secret that
+// logout and remove would otherwise never delete.
+func (k *Keyring) sweepStaging() {
+	entries, err := os.ReadDir(k.opts.FileDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), ".tmp-") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > stagingAge {
+			_ = os.RemoveAll(filepath.Join(k.opts.FileDir, e.Name()))
+		}
+	}
+}
+
 // remove deletes item name; a missing item is not an error. Like a
 // write, it first proves the passphrase: whoever cannot read the keyring
 // must not empty it either.
@@ -367,6 +390,9 @@ func (k *Keyring) remove(name string) error {
 	}
 	if err := k.verifyPassphrase(ring); err != nil {
 		return err
+	}
+	if k.isFile() {
+		k.sweepStaging()
 	}
 	err = ring.Remove(k.storeName(name))
 	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, os.ErrNotExist) {

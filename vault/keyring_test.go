@@ -126,7 +126,8 @@ func TestInterruptedWriteLeftovers(t *testing.T) {
 	if s.AccessKeyID != "ASIAOLD" {
 		t.Errorf("the item reads %q; want the old value", s.AccessKeyID)
 	}
-	// The next write goes through, and leaves no staging of its own.
+	// The next write goes through, and leaves no staging of its own; a
+	// leftover that recent may be another process's write in progress.
 	mustSet(t, k, sessionItem("prod"), storedSession{AccessKeyID: "ASIANEWER"})
 	mustGet(t, k, sessionItem("prod"), &s)
 	if s.AccessKeyID != "ASIANEWER" {
@@ -134,8 +135,21 @@ func TestInterruptedWriteLeftovers(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
-		t.Errorf("the keyring directory holds %d entries; want the item and the old leftover", len(entries))
+		t.Errorf("the keyring directory holds %d entries; want the item and the recent leftover", len(entries))
 	}
+	// A leftover older than any write in progress is deleted by the next
+	// write or removal: it holds a copy of a secret.
+	old := time.Now().Add(-2 * stagingAge)
+	if err := os.Chtimes(stage, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.remove(sessionItem("nosuch")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stage); !os.IsNotExist(err) {
+		t.Errorf("the old staging directory is still there: %v", err)
+	}
+	mustGet(t, k, sessionItem("prod"), &s)
 }
 
 type countingProvider struct {
