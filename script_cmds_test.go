@@ -497,9 +497,18 @@ func cmdTTYInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	script.WriteString("stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo > tty.echo\nmv tty.exit.tmp tty.exit\nsleep 60\n")
 	runFile := filepath.Join(work, "tty-run.sh")
 	ts.Check(os.WriteFile(runFile, []byte(script.String()), 0o600))
-	sock := filepath.Join(work, "tmux.sock")
+	exitFile := filepath.Join(work, "tty.exit")
+	for _, f := range []string{exitFile, filepath.Join(work, "tty.echo"), filepath.Join(work, "tty.pane")} {
+		_ = os.Remove(f)
+	}
+	// A socket of its own each time: a server that was just killed may
+	// still be going away.
+	sock, err := os.CreateTemp(work, "tmux-*.sock")
+	ts.Check(err)
+	sock.Close()
+	os.Remove(sock.Name())
 	tmux := func(a ...string) (string, error) {
-		out, err := exec.Command("tmux", append([]string{"-S", sock}, a...)...).CombinedOutput()
+		out, err := exec.Command("tmux", append([]string{"-S", sock.Name()}, a...)...).CombinedOutput()
 		return string(out), err
 	}
 	if out, err := tmux("new-session", "-d", "-x", "200", "-y", "50", "sh "+shQuote(runFile)); err != nil {
@@ -517,7 +526,6 @@ func cmdTTYInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if out, err := tmux("send-keys", "C-c"); err != nil {
 		ts.Fatalf("tty-interrupt: send Ctrl-C: %v: %s", err, out)
 	}
-	exitFile := filepath.Join(work, "tty.exit")
 	deadline = time.Now().Add(ttyWait)
 	for {
 		if _, err := os.Stat(exitFile); err == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // awsConfig builds the SDK configuration for calls made on behalf of
@@ -60,11 +63,69 @@ func (v *Vault) awsConfig(ctx context.Context, p *Profile, region string, creds 
 	if p != nil && v.Config.Has(p.Name) {
 		opts = append(opts, config.WithSharedConfigProfile(p.Name))
 	}
+	opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{addClockCheck}))
 	cfg, err = config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %v", err)
 	}
 	return cfg, nil
+}
+
+// maxClockSkew is how far AWS lets a request's signing time be from its
+// own clock.
+const maxClockSkew = 5 * time.Minute
+
+// ClockSkewError means this machine's clock is more than maxClockSkew from
+// AWS's, by the Date of an answer. The SDK would quietly sign with AWS's
+// time instead, but awsx judges every session's time left by this clock:
+// 10 minutes behind, it would hand out sessions that have already ended.
+type ClockSkewError struct {
+	Skew     time.Duration // AWS's time minus this machine's
+	Endpoint string
+}
+
+func (e *ClockSkewError) Error() string {
+	off, way := e.Skew, "behind"
+	if off < 0 {
+		off, way = -off, "ahead of"
+	}
+	return fmt.Sprintf("this machine's clock is %s %s AWS's (by the time %s answered with); set it right, e.g. with NTP: AWS refuses requests signed more than 5 minutes off, and awsx times sessions by this clock",
+		off.Round(time.Second), way, e.Endpoint)
+}
+
+// checkClock compares the Date of an answer from AWS with this machine's
+// clock.
+func checkClock(resp *http.Response) error {
+	if resp == nil {
+		return nil
+	}
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		return nil
+	}
+	if skew := date.Sub(time.Now()); skew > maxClockSkew || skew < -maxClockSkew {
+		endpoint := ""
+		if resp.Request != nil {
+			endpoint = endpointOf(resp.Request.URL.String())
+		}
+		return &ClockSkewError{Skew: skew, Endpoint: endpoint}
+	}
+	return nil
+}
+
+// addClockCheck puts checkClock on every answer an SDK client reads,
+// before its own clock-skew correction can retry with AWS's time.
+func addClockCheck(stack *middleware.Stack) error {
+	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("awsxClockCheck",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp != nil {
+				if cerr := checkClock(resp.Response); cerr != nil {
+					return out, md, cerr
+				}
+			}
+			return out, md, err
+		}), middleware.After)
 }
 
 // attemptTimeout bounds one request to AWS, from dialling to the end of
@@ -100,6 +161,10 @@ func firstNonEmpty(vals ...string) string {
 // service's error code and message, or the endpoint that could not be
 // reached.
 func describeAWSError(err error) string {
+	var skew *ClockSkewError
+	if errors.As(err, &skew) {
+		return skew.Error()
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		msg := api.ErrorCode()

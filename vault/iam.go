@@ -166,6 +166,9 @@ func (c *iamClient) send(ctx context.Context, body string, out any) error {
 		return err
 	}
 	defer resp.Body.Close()
+	if err := checkClock(resp); err != nil {
+		return err
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return err

@@ -41,6 +41,9 @@ func Setup(env *testscript.Env) error {
 //	                                   the same for the next N ACTION requests only
 //	[!] sts param ACTION KEY [VALUE]   the latest ACTION request had parameter KEY
 //	                                   (= VALUE); with !, it had no KEY
+//	sts clock OFFSET                   the front's clock runs OFFSET (e.g. 10m, -10m)
+//	                                   ahead of the real one, as AWS's does for a
+//	                                   machine whose clock is off
 //	sts hang                           accept requests and never answer them
 //	sts lifetime DURATION              sessions issued from now end after DURATION
 //	                                   (every session's end is enforced anyway)
@@ -155,13 +158,20 @@ func cmdSTS(ts *testscript.TestScript, neg bool, args []string) {
 		d, err := time.ParseDuration(args[1])
 		ts.Check(err)
 		st.front.SetLifetime(d)
+	case "clock":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sts clock OFFSET")
+		}
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		st.front.SetClockOffset(d)
 	case "hang":
 		if len(args) != 1 {
 			ts.Fatalf("usage: sts hang")
 		}
 		st.front.Hang()
 	default:
-		ts.Fatalf("unknown sts subcommand %q; want start, count, fail, fail-on, param, lifetime, hang or down", args[0])
+		ts.Fatalf("unknown sts subcommand %q; want start, count, fail, fail-on, param, lifetime, clock, hang or down", args[0])
 	}
 }
 

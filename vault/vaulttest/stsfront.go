@@ -44,6 +44,7 @@ type Front struct {
 	roleKeys map[string]bool
 	expires  map[string]time.Time // when each session the front saw issued ends
 	lifetime time.Duration        // non-zero: sessions issued end this long after issue
+	offset   time.Duration        // how far the front's clock is ahead of the real one
 	faults   int                  // requests still to be answered with fault
 	faultOn  string               // the Action faults are limited to; "" for any
 	fault    awsError
@@ -196,6 +197,10 @@ func (f *Front) handler(proxy http.Handler) http.Handler {
 		}
 		akid, service := credentialScope(r.Header.Get("Authorization"))
 
+		if e, ok := f.checkSigningTime(r, service); ok {
+			f.writeError(w, service, e)
+			return
+		}
 		if hang := f.hanging(); hang != nil {
 			f.decide(action, akid, form)
 			select {
@@ -205,11 +210,46 @@ func (f *Front) handler(proxy http.Handler) http.Handler {
 			return
 		}
 		if e, ok := f.decide(action, akid, form); ok {
-			writeAWSError(w, service, e)
+			f.writeError(w, service, e)
 			return
 		}
 		proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actionKey{}, action)))
 	})
+}
+
+// SetClockOffset puts the front's clock d ahead of the real one (behind
+// for a negative d), as AWS's is for a machine whose clock is off: it
+// refuses requests signed more than 5 minutes from its time, and dates
+// its answers by it.
+func (f *Front) SetClockOffset(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.offset = d
+}
+
+func (f *Front) now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return time.Now().Add(f.offset)
+}
+
+// checkSigningTime refuses a request signed more than 5 minutes from the
+// front's clock, with AWS's answer.
+func (f *Front) checkSigningTime(r *http.Request, service string) (awsError, bool) {
+	signed, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	if err != nil {
+		return awsError{}, false
+	}
+	now := f.now().UTC()
+	if d := now.Sub(signed); d > 5*time.Minute || d < -5*time.Minute {
+		const layout = "20060102T150405Z"
+		msg := fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 5 min.)", signed.Format(layout), now.Add(-5*time.Minute).Format(layout), now.Format(layout))
+		if d < 0 {
+			msg = fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 5 min.)", signed.Format(layout), now.Add(5*time.Minute).Format(layout), now.Format(layout))
+		}
+		return awsError{status: http.StatusForbidden, code: "SignatureDoesNotMatch", message: msg}, true
+	}
+	return awsError{}, false
 }
 
 func (f *Front) hanging() chan struct{} {
@@ -246,6 +286,7 @@ func (f *Front) decide(action, akid string, form url.Values) (awsError, bool) {
 // user's long-term keys get a role its full duration. With a lifetime set,
 // the session's Expiration is rewritten first.
 func (f *Front) learnKeys(resp *http.Response) error {
+	resp.Header.Set("Date", f.now().UTC().Format(http.TimeFormat))
 	action := resp.Request.Context().Value(actionKey{})
 	capped := false
 	switch action {
@@ -334,6 +375,12 @@ func credentialScope(auth string) (akid, service string) {
 var xmlNamespaces = map[string]string{
 	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
 	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+}
+
+// writeError answers with e, dated by the front's clock.
+func (f *Front) writeError(w http.ResponseWriter, service string, e awsError) {
+	w.Header().Set("Date", f.now().UTC().Format(http.TimeFormat))
+	writeAWSError(w, service, e)
 }
 
 // writeAWSError writes the query-protocol error document that STS and IAM
