@@ -19,7 +19,27 @@ def peak_rss_mb(argv, env):
     return int(r.stderr.strip().splitlines()[-1]) / 1024
 
 
-def measure(argv, env, runs):
+def check_output(argv, env, want, cwd=None):
+    """Runs argv once and fails the benchmark unless its stdout holds want:
+    a figure for a command that did not do its job would be a lie."""
+    r = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0 or want not in r.stdout:
+        sys.exit(f"bench: {' '.join(argv)} did not do its job (status {r.returncode}): {r.stderr.strip()[:300]}")
+
+
+def measure(argv, env, runs, cwd=None):
+    """posix_spawn has no working-directory action, so a case that needs
+    one runs with this process in that directory."""
+    old = os.getcwd()
+    if cwd:
+        os.chdir(cwd)
+    try:
+        return measure_here(argv, env, runs)
+    finally:
+        os.chdir(old)
+
+
+def measure_here(argv, env, runs):
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -71,27 +91,44 @@ def main():
         subprocess.run([awsx, "exec", "prod", "--", "true"], env=env, check=True)
         true = shutil.which("true")
         aws = shutil.which("aws")
+        if not aws:
+            sys.exit("bench: the AWS CLI (aws) is not installed; the credential_process rows need it")
+        # A marker tree for the hook's switch: what `cd` into it costs is one
+        # `awsx hook-env` run that prints the new credentials.
+        tree = os.path.join(work, "tree")
+        os.makedirs(tree)
+        with open(os.path.join(tree, ".awsx"), "w") as f:
+            f.write("profile = prod\n")
+        os.chmod(os.path.join(tree, ".awsx"), 0o644)
+        subprocess.run([awsx, "trust", tree], env=env, check=True, stdout=subprocess.DEVNULL)
+        hook_env = dict(env, SHELL="/bin/bash")
+        check_output([awsx, "hook-env", "bash"], hook_env, "AWS_ACCESS_KEY_ID=", cwd=tree)
         cases = [
             ("/bin/true (floor)", [true], runs),
             ("awsx version (start-up)", [awsx, "version"], runs),
             ("awsx exec prod -- true (warm)", [awsx, "exec", "prod", "--", true], runs),
             ("awsx export prod --format json (warm)", [awsx, "export", "prod", "--format", "json"], runs),
             ("awsx prompt (inside exec: from the env)", [awsx, "prompt"], runs),
+            ("awsx hook-env bash (the switch on cd, warm)", [awsx, "hook-env", "bash"], runs),
         ]
-        if aws:
-            # The AWS CLI's own start-up dominates; the difference between
-            # the two rows is what credential_process adds to every call.
-            cli = lambda p: [aws, "configure", "export-credentials", "--profile", p] if False else \
-                [aws, "sts", "get-caller-identity", "--profile", p]
-            n = max(3, runs // 10)
-            cases += [("aws sts get-caller-identity, static keys", cli("static"), n),
-                      ("aws sts get-caller-identity, credential_process", cli("prod-cp"), n)]
+        # The AWS CLI's own start-up dominates; the difference between the
+        # two rows is what credential_process adds to every call.
+        cli = lambda p: [aws, "sts", "get-caller-identity", "--profile", p]
+        n = max(3, runs // 10)
+        cases += [("aws sts get-caller-identity, static keys", cli("static"), n),
+                  ("aws sts get-caller-identity, credential_process", cli("prod-cp"), n)]
+        check_output(cli("prod-cp"), env, "222222222222")
         prompt_env = dict(env, AWSX_PROFILE="prod", AWSX_ACCOUNT_ID="222222222222",
                           AWSX_EXPIRATION=str(int(time.time()) + 3600), AWS_REGION="eu-west-1")
         print(f"{'command':48} {'median':>8} {'p10':>8} {'p90':>8} {'peak RSS':>9}  runs")
+        check_output([awsx, "prompt"], prompt_env, "prod 222222222222")
         for name, argv, n in cases:
-            e = prompt_env if argv[1:2] == ["prompt"] else env
-            med, lo, hi, rss = measure(argv, e, n)
+            e, cwd = env, None
+            if argv[1:2] == ["prompt"]:
+                e = prompt_env
+            elif argv[1:2] == ["hook-env"]:
+                e, cwd = hook_env, tree
+            med, lo, hi, rss = measure(argv, e, n, cwd)
             print(f"{name:48} {med:6.2f}ms {lo:6.2f}ms {hi:6.2f}ms {rss:7.1f}MB  {n}")
         # The shell hook: per-prompt cost in an unchanged directory, the
         # switch on cd, and `awsx prompt` (bench/hook.sh, same warm keyring).
