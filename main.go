@@ -341,19 +341,9 @@ func (c *AddCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	id, secret := a.getenv("AWS_ACCESS_KEY_ID"), a.getenv("AWS_SECRET_ACCESS_KEY")
-	switch {
-	case c.Env && (id == "" || secret == ""):
-		return errors.New("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
-	case !c.Env && !a.interactive():
-		return errors.New("no terminal to ask for the key on; use 'awsx add --env' with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
-	case !c.Env:
-		if id, err = a.promptLine("Access key ID: "); err != nil {
-			return err
-		}
-		if secret, err = a.promptSecret("Secret access key: "); err != nil {
-			return err
-		}
+	id, secret, err := a.readKey(c.Env)
+	if err != nil {
+		return err
 	}
 	if err := v.AddKeys(c.Profile, id, secret); err != nil {
 		return fmt.Errorf("profile %q: %w", c.Profile, err)
@@ -367,6 +357,27 @@ func (c *AddCmd) Run(a *app) error {
 		fmt.Fprintf(a.Stderr, "awsx: added [profile %s] to %s\n", c.Profile, v.Config.Path)
 	}
 	return nil
+}
+
+// readKey reads an IAM user's access key from the environment (--env) or
+// the terminal, the secret without echo.
+func (a *app) readKey(fromEnv bool) (id, secret string, err error) {
+	id, secret = a.getenv("AWS_ACCESS_KEY_ID"), a.getenv("AWS_SECRET_ACCESS_KEY")
+	switch {
+	case fromEnv && (id == "" || secret == ""):
+		return "", "", errors.New("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
+	case fromEnv:
+		return id, secret, nil
+	case !a.interactive():
+		return "", "", errors.New("no terminal to ask for the key on; use 'awsx add --env' with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
+	}
+	if id, err = a.promptLine("Access key ID: "); err != nil {
+		return "", "", err
+	}
+	if secret, err = a.promptSecret("Secret access key: "); err != nil {
+		return "", "", err
+	}
+	return id, secret, nil
 }
 
 // LoginCmd is `awsx login`.
@@ -436,21 +447,30 @@ func (c *RemoveCmd) Run(a *app) error {
 		return fmt.Errorf("profile %q has no access key in the keyring", c.Profile)
 	}
 	if !c.Force {
-		if !a.interactive() {
-			return fmt.Errorf("no terminal to confirm on; use 'awsx remove %s --force'", c.Profile)
-		}
-		answer, err := a.promptLine(fmt.Sprintf("Delete the access key of %s from the keyring? [y/N] ", c.Profile))
-		if err != nil {
+		if err := a.confirm(fmt.Sprintf("Delete the access key of %s from the keyring?", c.Profile), "awsx remove "+c.Profile+" --force"); err != nil {
 			return err
-		}
-		if a := strings.ToLower(answer); a != "y" && a != "yes" {
-			return errors.New("nothing deleted")
 		}
 	}
 	if err := v.RemoveKeys(c.Profile); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.Stderr, "awsx: deleted the access key of %s\n", c.Profile)
+	return nil
+}
+
+// confirm asks before a deletion; anything but yes deletes nothing.
+// Without a terminal it names the command that needs no answer.
+func (a *app) confirm(question, unasked string) error {
+	if !a.interactive() {
+		return fmt.Errorf("no terminal to confirm on; use '%s'", unasked)
+	}
+	answer, err := a.promptLine(question + " [y/N] ")
+	if err != nil {
+		return err
+	}
+	if a := strings.ToLower(answer); a != "y" && a != "yes" {
+		return errors.New("nothing deleted")
+	}
 	return nil
 }
 
