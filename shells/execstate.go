@@ -14,13 +14,13 @@ func ExecState(profile string, childEnv []string) []Assignment {
 	for _, n := range managedVars {
 		st.Prev[n] = nil
 	}
-	st.Sum = fingerprint(st.names(), func(n string) *string {
+	st.Sum = handSum(func(n string) *string {
 		if v, ok := env[n]; ok {
 			return &v
 		}
 		return nil
 	})
-	// No CheckVar: exec's credentials are not renewed at the prompt,
-	// only when a directory change finds them near their expiry.
+	// No CheckVar yet: the child's first hook run (its first prompt)
+	// sets it from AWSX_EXPIRATION.
 	return []Assignment{Set(StateVar, st.encode()), Unset(CheckVar), Unset(ColorVar)}
 }

@@ -43,7 +43,10 @@ type Hook struct {
 	Env    map[string]string // the shell's exported environment
 	Now    time.Time
 	MinTTL time.Duration // renew when the credentials expire within it
-	Warned string        // keys of problems told already, from the shell
+	// Retry is the least time between two runs for a renewal: after a
+	// failed one, or when MinTTL leaves less; zero means retryAfter.
+	Retry  time.Duration
+	Warned string // keys of problems told already, from the shell
 	Source Source
 	Trust  TrustStore
 	Stderr io.Writer // warnings, one line each
@@ -63,6 +66,19 @@ var managedVars = []string{
 // profile says nothing about them: a profile without a region leaves the
 // user's region, while credentials it does not set are removed.
 var keptUnlessSet = map[string]bool{"AWS_REGION": true, "AWS_DEFAULT_REGION": true}
+
+// handVars are the variables whose change by hand makes awsx leave the shell
+// alone (SPEC: AWS_PROFILE or the credentials), sorted. A region changed by
+// hand is not among them: it is the user's while the shell stays with the
+// profile (renewals keep it), and leaving restores the region from before
+// the tree, like every other managed variable.
+var handVars = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_DEFAULT_PROFILE", "AWS_PROFILE",
+	"AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN",
+}
+
+// handSum fingerprints the handVars as value gives them.
+func handSum(value func(string) *string) string { return fingerprint(handVars, value) }
 
 // hookAWSXVars are the AWSX_ variables a hook may set; every other AWSX_
 // variable is the keyring's or the user's configuration.
@@ -193,7 +209,7 @@ func (r *hookRun) run(use *Use) error {
 			st = nil
 		}
 	}
-	if st != nil && !st.Hands && st.Sum != fingerprint(st.names(), r.lookup) {
+	if st != nil && !st.Hands && st.Sum != handSum(r.lookup) {
 		st.Hands = true
 		if use == nil {
 			r.warn(newProblem("AWS variables were changed by hand; awsx leaves them alone until 'awsx use'", "hands"))
@@ -249,6 +265,10 @@ func (r *hookRun) run(use *Use) error {
 
 	renewing := st != nil && !st.Hands && st.Profile == rule.Profile && st.Region == rule.Region
 	if renewing && use == nil && !r.expiring() {
+		// The shell came here because its check time passed (or the
+		// directory changed): without a new one, every prompt from now on
+		// would start awsx again, e.g. after AWSX_MIN_TTL was lowered.
+		r.setCheck(r.expiry())
 		return nil
 	}
 	vars, expires, err := r.Source.Switch(rule.Profile, rule.Region)
@@ -260,7 +280,7 @@ func (r *hookRun) run(use *Use) error {
 		if renewing {
 			// The credentials may still hold for a while: keep them and
 			// try again later.
-			r.set(CheckVar, strconv.FormatInt(r.Now.Add(retryAfter).Unix(), 10))
+			r.set(CheckVar, strconv.FormatInt(r.Now.Add(r.retry()).Unix(), 10))
 			return nil
 		}
 		if st != nil {
@@ -278,18 +298,47 @@ func (r *hookRun) run(use *Use) error {
 			st.Use = use.Profile
 		}
 	}
-	r.apply(st, rule, HookVars(vars), expires)
+	r.apply(st, rule, HookVars(vars), expires, renewing && use == nil)
 	return nil
+}
+
+// expiry is when the shell's credentials expire, zero when unknown.
+func (r *hookRun) expiry() time.Time {
+	exp, err := strconv.ParseInt(r.Env["AWSX_EXPIRATION"], 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(exp, 0)
 }
 
 // expiring reports whether the shell's credentials are within MinTTL of
 // their expiry.
 func (r *hookRun) expiring() bool {
-	exp, err := strconv.ParseInt(r.Env["AWSX_EXPIRATION"], 10, 64)
-	if err != nil {
-		return false
+	exp := r.expiry()
+	return !exp.IsZero() && !r.Now.Add(r.MinTTL).Before(exp)
+}
+
+func (r *hookRun) retry() time.Duration {
+	if r.Retry > 0 {
+		return r.Retry
 	}
-	return !r.Now.Add(r.MinTTL).Before(time.Unix(exp, 0))
+	return retryAfter
+}
+
+// setCheck tells the shell when a prompt in an unchanged directory runs
+// awsx again: MinTTL before expires, but never sooner than a retry from
+// now, so that credentials shorter than MinTTL cost one run a retry, not
+// one a prompt. Nothing is checked for credentials that do not expire.
+func (r *hookRun) setCheck(expires time.Time) {
+	if expires.IsZero() {
+		r.unset(CheckVar)
+		return
+	}
+	check := expires.Add(-r.MinTTL)
+	if min := r.Now.Add(r.retry()); check.Before(min) {
+		check = min
+	}
+	r.set(CheckVar, strconv.FormatInt(check.Unix(), 10))
 }
 
 // restore puts back the environment from before awsx and drops the
@@ -322,8 +371,10 @@ func (r *hookRun) restore(st *state) {
 
 // apply switches to rule's profile with vars. The first switch records the
 // previous value of everything it may touch; later switches start again
-// from those values, so nothing of the last profile survives.
-func (r *hookRun) apply(st *state, rule *Rule, vars []Assignment, expires time.Time) {
+// from those values, so nothing of the last profile survives. A renewal
+// (same profile) keeps the region as the shell has it: the user may have
+// changed it by hand.
+func (r *hookRun) apply(st *state, rule *Rule, vars []Assignment, expires time.Time, renewal bool) {
 	if st == nil {
 		st = &state{}
 	}
@@ -384,26 +435,22 @@ func (r *hookRun) apply(st *state, rule *Rule, vars []Assignment, expires time.T
 			next[a.Name] = &v
 		}
 	}
-	names := st.names()
-	for _, n := range names {
+	if renewal {
+		for n := range keptUnlessSet {
+			next[n] = r.lookup(n)
+		}
+	}
+	for _, n := range st.names() {
 		if v := next[n]; v != nil {
 			r.set(n, *v)
 		} else {
 			r.unset(n)
 		}
 	}
-	st.Sum = fingerprint(names, func(n string) *string { return next[n] })
+	st.Sum = handSum(func(n string) *string { return next[n] })
 	st.Profile, st.Region, st.Hands = rule.Profile, rule.Region, false
 	r.set(StateVar, st.encode())
-	if expires.IsZero() {
-		r.unset(CheckVar)
-	} else {
-		check := expires.Add(-r.MinTTL)
-		if min := r.Now.Add(retryAfter); check.Before(min) {
-			check = min
-		}
-		r.set(CheckVar, strconv.FormatInt(check.Unix(), 10))
-	}
+	r.setCheck(expires)
 	if c := normalColor(r.Source.Color(rule.Profile)); c != "" {
 		r.set(ColorVar, c)
 	} else {

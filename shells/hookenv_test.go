@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,7 @@ type testShell struct {
 	dir    string
 	home   string
 	now    time.Time
+	minTTL time.Duration
 	src    *fakeSource
 	source Source // src unless a test swaps it
 	stderr bytes.Buffer
@@ -72,7 +74,7 @@ func newTestShell(t *testing.T, env map[string]string) *testShell {
 	if env == nil {
 		env = map[string]string{}
 	}
-	return &testShell{t: t, env: env, locals: map[string]string{}, dir: root, home: home, now: now, src: &fakeSource{now: now}}
+	return &testShell{t: t, env: env, locals: map[string]string{}, dir: root, home: home, now: now, minTTL: 5 * time.Minute, src: &fakeSource{now: now}}
 }
 
 func mkdirs(t *testing.T, dirs ...string) {
@@ -101,7 +103,7 @@ func (s *testShell) run(use *Use) error {
 	// Like the hook: the unexported secrets go to awsx for this run only.
 	env := copyEnv(s.env)
 	env[PrevSecretsEnv] = s.locals[prevSecretsLocal]
-	h := &Hook{Shell: recShell{}, Dir: s.dir, Home: s.home, Env: env, Now: s.now, MinTTL: 5 * time.Minute,
+	h := &Hook{Shell: recShell{}, Dir: s.dir, Home: s.home, Env: env, Now: s.now, MinTTL: s.minTTL,
 		Warned: s.locals[warnedLocal], Source: src, Trust: NewTrustStore(s.home), Stderr: &s.stderr}
 	out, err := h.Run(use)
 	if err != nil {
@@ -292,6 +294,67 @@ func TestHookRenewsNearExpiry(t *testing.T) {
 	}
 }
 
+// TestHookCheckAfterNoRenewal: a run that finds nothing to renew (the
+// check time passed, but AWSX_MIN_TTL is now shorter) sets a new check
+// time; the old one would make every later prompt start awsx.
+func TestHookCheckAfterNoRenewal(t *testing.T) {
+	s := newTestShell(t, nil)
+	s.cd("infra")
+	exp := s.now.Add(8 * time.Hour)
+	calls := s.src.calls
+	s.minTTL = time.Minute
+	s.now = exp.Add(-4 * time.Minute)
+	s.cd(".")
+	if s.src.calls != calls {
+		t.Fatal("renewed although the credentials hold for more than AWSX_MIN_TTL")
+	}
+	if got, want := s.env[CheckVar], fmt.Sprint(exp.Add(-time.Minute).Unix()); got != want {
+		t.Errorf("check = %s, want %s (expiry - AWSX_MIN_TTL)", got, want)
+	}
+	// Within a retry of the expiry, the next check is a retry away.
+	s.minTTL = 0
+	s.now = exp.Add(-30 * time.Second)
+	s.cd(".")
+	if got, want := s.env[CheckVar], fmt.Sprint(s.now.Add(retryAfter).Unix()); got != want {
+		t.Errorf("check = %s, want %s (now + a retry)", got, want)
+	}
+	if s.src.calls != calls {
+		t.Error("renewed with AWSX_MIN_TTL=0 before the expiry")
+	}
+}
+
+// TestHookRegionByHand: a region changed by hand in a tree is the user's:
+// awsx does not let go of the shell for it (it would leave the tree's keys
+// behind), renewals keep it, and leaving restores the region from before.
+func TestHookRegionByHand(t *testing.T) {
+	before := map[string]string{"AWS_PROFILE": "orig", "AWS_REGION": "eu-north-1", "AWS_ACCESS_KEY_ID": "AKIAORIG"}
+	s := newTestShell(t, copyEnv(before))
+	root := s.dir
+	s.cd("infra")
+	s.env["AWS_REGION"] = "us-west-2"
+	s.cd(".")
+	if w := s.warnings(); w != nil {
+		t.Errorf("warnings: %q", w)
+	}
+	calls := s.src.calls
+	s.now = s.now.Add(7*time.Hour + 56*time.Minute)
+	s.cd(".")
+	if s.src.calls != calls+1 {
+		t.Fatal("not renewed after a region change by hand")
+	}
+	if s.env["AWS_REGION"] != "us-west-2" || s.env["AWS_DEFAULT_REGION"] != "us-east-1" {
+		t.Errorf("renewal changed the regions: AWS_REGION=%s AWS_DEFAULT_REGION=%s", s.env["AWS_REGION"], s.env["AWS_DEFAULT_REGION"])
+	}
+	if s.env["AWSX_EXPIRATION"] != fmt.Sprint(s.now.Add(8*time.Hour).Unix()) {
+		t.Errorf("expiration = %s", s.env["AWSX_EXPIRATION"])
+	}
+	s.cd(filepath.Join(root, "plain"))
+	sameEnv(t, s.env, before)
+	if w := s.warnings(); w != nil {
+		t.Errorf("warnings: %q", w)
+	}
+}
+
 func TestHookLoginNeeded(t *testing.T) {
 	before := map[string]string{"AWS_PROFILE": "orig"}
 	s := newTestShell(t, copyEnv(before))
@@ -336,13 +399,19 @@ func (f *failingSource) Switch(p, r string) ([]Assignment, time.Time, error) {
 }
 
 func TestHookHandsOff(t *testing.T) {
+	for _, name := range handVars {
+		t.Run(name, func(t *testing.T) { testHandsOff(t, name) })
+	}
+}
+
+func testHandsOff(t *testing.T, name string) {
 	before := map[string]string{"AWS_PROFILE": "orig"}
 	s := newTestShell(t, copyEnv(before))
 	root := s.dir
 	s.cd("infra")
-	s.env["AWS_PROFILE"] = "mine"
+	s.env[name] = "mine"
 	s.cd(filepath.Join(root, "plain"))
-	if s.env["AWS_PROFILE"] != "mine" || s.env["AWSX_PROFILE"] != "prod" {
+	if s.env[name] != "mine" || s.env["AWSX_PROFILE"] != "prod" {
 		t.Fatalf("hand-set values not left alone: %v", s.env)
 	}
 	if w := s.warnings(); len(w) != 1 || !strings.Contains(w[0], "awsx use") {

@@ -46,7 +46,8 @@ type state struct {
 	// Prev is every variable awsx has touched, as it was before: nil when
 	// it was unset. Leaving restores exactly this.
 	Prev map[string]*string `json:"prev"`
-	// Sum fingerprints the values awsx set, to notice changes by hand.
+	// Sum fingerprints the handVars as awsx set them, to notice changes by
+	// hand.
 	Sum string `json:"sum"`
 	// Profile and Region are what awsx switched to.
 	Profile string `json:"profile,omitempty"`
