@@ -10,6 +10,11 @@
 if [[ $- == *i* ]]; then
 
 _awsx_bin='@AWSX_BIN@'
+# AWSX_PROMPT is for the user's prompt only; no child needs it. Sourcing
+# the hook again formats it again.
+export -n AWSX_PROMPT
+_awsx_pkey=
+_awsx_puntil=0
 
 # _awsx_clock sets _awsx_t to the epoch seconds without starting a process:
 # bash 5 has EPOCHSECONDS, 4.2 printf %(%s)T; 3.2 counts from the time awsx
@@ -44,23 +49,55 @@ _awsx_apply() {
 # for whatever runs after it.
 _awsx_hook() {
   local _awsx_s=$?
-  if [[ $PWD == "${_awsx_pwd-}" ]]; then
+  _awsx_t=
+  if [[ $PWD != "${_awsx_pwd-}" ]]; then
+    _awsx_run
+  elif [[ ${BASH_SUBSHELL:-0} == 0 ]]; then
     # In $(...) or ( ... ) only a cd elsewhere costs a process: that
     # subshell (cd ../prod && terraform apply) must switch too.
-    if [[ ${BASH_SUBSHELL:-0} != 0 ]]; then
-      return "$_awsx_s"
-    fi
     case ${AWSX_HOOK_CHECK-} in
-    '' | *[!0-9]*) return "$_awsx_s" ;;
+    '' | *[!0-9]*) ;;
+    *)
+      _awsx_clock
+      if ((_awsx_t >= 10#$AWSX_HOOK_CHECK)); then
+        _awsx_run
+      fi
+      ;;
     esac
-    _awsx_clock
-    if ((_awsx_t < 10#$AWSX_HOOK_CHECK)); then
-      return "$_awsx_s"
+  fi
+  if [[ -z ${AWSX_PROFILE-} ]]; then
+    AWSX_PROMPT=
+    _awsx_pkey=
+  else
+    [[ -n $_awsx_t ]] || _awsx_clock
+    if [[ "$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" != "$_awsx_pkey" ]] ||
+      ((_awsx_t >= _awsx_puntil)); then
+      _awsx_prompt_update
     fi
   fi
+  return "$_awsx_s"
+}
+
+_awsx_run() {
   _awsx_pwd=$PWD
   _awsx_apply hook-env bash --warned="${_awsx_warned-}"
-  return "$_awsx_s"
+}
+
+# _awsx_on_cd runs after cd, pushd and popd. A cd in a subshell of a prompt
+# function (a theme's $(cd dir && git ...)) changes nothing the user runs:
+# the subshell ends with the prompt, and switching it would start awsx at
+# every prompt. Such a cd runs in a function that PROMPT_COMMAND calls
+# (bash-preexec's included). ( cd ../prod && terraform apply ) and the
+# user's own functions do not, and switch before the next command.
+_awsx_on_cd() {
+  local _awsx_s=$? _awsx_f
+  if [[ ${BASH_SUBSHELL:-0} != 0 ]] && ((${#FUNCNAME[@]} > 2)); then
+    _awsx_f=${FUNCNAME[${#FUNCNAME[@]} - 1]}
+    case " ${PROMPT_COMMAND[*]-} " in
+    *[!A-Za-z0-9_]"$_awsx_f"[!A-Za-z0-9_]*) return "$_awsx_s" ;;
+    esac
+  fi
+  _awsx_hook
 }
 
 # awsx wraps the binary: `awsx use` changes this shell, so it has to run
@@ -80,6 +117,10 @@ awsx() {
   use)
     shift
     _awsx_apply use --shell=bash "$@"
+    _awsx_s=$?
+    _awsx_pkey=
+    _awsx_hook
+    return "$_awsx_s"
     ;;
   trust | login)
     "$_awsx_bin" "$@"
@@ -94,27 +135,30 @@ awsx() {
   esac
 }
 
-# awsx_prompt_info prints what `awsx prompt` prints (optionally in the
-# format given as $1), coloured with the profile's awsx_color, without
-# starting a process.
-awsx_prompt_info() {
-  local _awsx_f=${1:-'{profile} {account} {expires_in}'} _awsx_o='' _awsx_k _awsx_left _awsx_in='' _awsx_c=''
-  if [[ -z ${AWSX_PROFILE-} ]]; then
-    return 0
-  fi
+# _awsx_format sets _awsx_o to what `awsx prompt` prints in the format $1
+# (default: the profile, account and time left), coloured with the
+# profile's awsx_color, and _awsx_until to the second from which the text
+# would read differently. The caller declares both.
+_awsx_format() {
+  local _awsx_f=${1:-'{profile} {account} {expires_in}'} _awsx_k _awsx_left _awsx_in='' _awsx_c=''
+  _awsx_o=''
+  _awsx_clock
+  _awsx_until=$((_awsx_t + 3600))
   case ${AWSX_EXPIRATION-} in
   '' | *[!0-9]*) ;;
   *)
-    _awsx_clock
     _awsx_left=$((10#$AWSX_EXPIRATION - _awsx_t))
     if ((_awsx_left <= 0)); then
       _awsx_in=expired
     elif ((_awsx_left >= 3600)); then
       _awsx_in="$((_awsx_left / 3600))h$((_awsx_left % 3600 / 60))m"
+      _awsx_until=$((_awsx_t + _awsx_left % 60 + 1))
     elif ((_awsx_left >= 60)); then
       _awsx_in="$((_awsx_left / 60))m"
+      _awsx_until=$((_awsx_t + _awsx_left % 60 + 1))
     else
       _awsx_in="${_awsx_left}s"
+      _awsx_until=$((_awsx_t + 1))
     fi
     ;;
   esac
@@ -152,10 +196,32 @@ awsx_prompt_info() {
   esac
   if [[ -n $_awsx_c ]]; then
     # \001 and \002 tell readline that the escapes take no room on the line.
-    printf '\001\033[%sm\002%s\001\033[0m\002\n' "$_awsx_c" "$_awsx_o"
-  else
-    printf '%s\n' "$_awsx_o"
+    _awsx_o=$'\001\033['$_awsx_c$'m\002'$_awsx_o$'\001\033[0m\002'
   fi
+}
+
+# _awsx_prompt_update sets AWSX_PROMPT to what awsx_prompt_info prints, for
+# PS1='${AWSX_PROMPT}...': a parameter costs no process, where
+# $(awsx_prompt_info) in PS1 forks at every prompt. _awsx_hook calls it
+# only when an input changed or the time left reads differently.
+_awsx_prompt_update() {
+  local _awsx_o _awsx_until
+  _awsx_format ''
+  AWSX_PROMPT=$_awsx_o
+  _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
+  _awsx_puntil=$_awsx_until
+}
+
+# awsx_prompt_info prints what `awsx prompt` prints (optionally in the
+# format given as $1), coloured with the profile's awsx_color, without
+# starting a process.
+awsx_prompt_info() {
+  local _awsx_o _awsx_until
+  if [[ -z ${AWSX_PROFILE-} ]]; then
+    return 0
+  fi
+  _awsx_format "${1-}"
+  printf '%s\n' "$_awsx_o"
 }
 
 # _awsx_wrap makes cd, pushd and popd switch before the next command on the
@@ -165,13 +231,13 @@ _awsx_wrap() {
   local _awsx_def
   _awsx_def=$(declare -f "$1")
   case $_awsx_def in
-  *_awsx_hook*) ;;
+  *_awsx_on_cd* | *_awsx_hook*) ;;
   '')
-    eval "function $1 { builtin $1 \"\$@\" || return; _awsx_hook; }"
+    eval "function $1 { builtin $1 \"\$@\" || return; _awsx_on_cd; }"
     ;;
   *)
     eval "_awsx_orig_$1${_awsx_def#"$1"}"
-    eval "function $1 { local _awsx_r; _awsx_orig_$1 \"\$@\"; _awsx_r=\$?; _awsx_hook; return \$_awsx_r; }"
+    eval "function $1 { local _awsx_r; _awsx_orig_$1 \"\$@\"; _awsx_r=\$?; _awsx_on_cd; return \$_awsx_r; }"
     ;;
   esac
 }
@@ -182,26 +248,24 @@ unset -f _awsx_wrap
 
 # The prompt hook comes first so that prompts drawn after it (starship,
 # powerline) already see the switched profile; it returns the $? it found.
-if [[ -n ${__bp_imported-} ]]; then
-  # bash-preexec owns PROMPT_COMMAND and calls precmd_functions.
-  case " ${precmd_functions[*]-} " in
-  *' _awsx_hook '*) ;;
-  *) precmd_functions=(_awsx_hook "${precmd_functions[@]}") ;;
-  esac
-else
-  case "${PROMPT_COMMAND[*]-}" in
-  *_awsx_hook*) ;;
-  *)
-    if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
-      [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == 'declare -a'* ]]; then
-      PROMPT_COMMAND=(_awsx_hook "${PROMPT_COMMAND[@]}")
-    elif [[ -n ${PROMPT_COMMAND-} ]]; then
-      PROMPT_COMMAND=$'_awsx_hook\n'$PROMPT_COMMAND
-    else
-      PROMPT_COMMAND=_awsx_hook
-    fi
-    ;;
-  esac
-fi
+case " ${precmd_functions[*]-} ${PROMPT_COMMAND[*]-} " in
+*_awsx_hook*)
+  # Already there; bash-preexec, loaded after the hook, keeps it in
+  # PROMPT_COMMAND.
+  ;;
+*)
+  if [[ -n ${__bp_imported-} ]]; then
+    # bash-preexec owns PROMPT_COMMAND and calls precmd_functions.
+    precmd_functions=(_awsx_hook "${precmd_functions[@]}")
+  elif ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
+    [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == 'declare -a'* ]]; then
+    PROMPT_COMMAND=(_awsx_hook "${PROMPT_COMMAND[@]}")
+  elif [[ -n ${PROMPT_COMMAND-} ]]; then
+    PROMPT_COMMAND=$'_awsx_hook\n'$PROMPT_COMMAND
+  else
+    PROMPT_COMMAND=_awsx_hook
+  fi
+  ;;
+esac
 
 fi

@@ -8,8 +8,20 @@
 
 if [[ -o interactive ]]; then
 
+# The top level runs under zsh's own options: the user's (ksh_arrays,
+# sh_word_split, ...) would change what its array expansions mean.
+() {
+emulate -L zsh
+
 typeset -g _awsx_bin='@AWSX_BIN@'
-zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+# The clock is EPOCHSECONDS from zsh/datetime, which ships with zsh; a
+# build without it gets the time from a prompt escape, also in-process.
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null || zmodload zsh/datetime 2>/dev/null
+typeset -g _awsx_clockfmt='%D{%s}'
+# AWSX_PROMPT is for the user's prompt only; no child needs it. Sourcing
+# the hook again formats it again.
+typeset -g +x AWSX_PROMPT
+typeset -g _awsx_pkey= _awsx_puntil=0
 
 # _awsx_apply runs awsx and evaluates what it prints: only assignments, each
 # quoted by awsx for zsh, after awsx's header line. Nothing is evaluated
@@ -25,29 +37,47 @@ _awsx_apply() {
   return $s
 }
 
-# _awsx_hook runs at every prompt and on every directory change. It keeps
-# $? for the precmd functions after it.
+# _awsx_hook runs at every prompt and on directory changes. It keeps $? for
+# whatever runs after it.
 _awsx_hook() {
   local s=$?
   emulate -L zsh
-  if [[ $PWD == "${_awsx_pwd-}" ]]; then
-    # In $(...) or ( ... ) only a cd elsewhere costs a process: that
-    # subshell (cd ../prod && terraform apply) must switch too.
-    (( ${ZSH_SUBSHELL:-0} == 0 )) || return $s
-    [[ ${AWSX_HOOK_CHECK-} == <-> ]] || return $s
-    local now=${EPOCHSECONDS:-0}
-    (( now == 0 )) && now=$(date +%s)
-    (( now < 10#$AWSX_HOOK_CHECK )) && return $s
+  local now=${EPOCHSECONDS:-${(%)_awsx_clockfmt}}
+  # In $(...) or ( ... ) only a cd elsewhere costs a process: that
+  # subshell (cd ../prod && terraform apply) must switch too.
+  if [[ $PWD != "${_awsx_pwd-}" ]] ||
+    { (( ! ZSH_SUBSHELL )) && [[ ${AWSX_HOOK_CHECK-} == <-> ]] && (( now >= 10#$AWSX_HOOK_CHECK )) }; then
+    typeset -g _awsx_pwd=$PWD
+    _awsx_apply hook-env zsh --warned="${_awsx_warned-}"
   fi
-  typeset -g _awsx_pwd=$PWD
-  _awsx_apply hook-env zsh --warned="${_awsx_warned-}"
+  if [[ -z ${AWSX_PROFILE-} ]]; then
+    AWSX_PROMPT= _awsx_pkey=
+  elif [[ "$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" != "$_awsx_pkey" ]] ||
+    (( now >= _awsx_puntil )); then
+    _awsx_prompt_update $now
+  fi
   return $s
+}
+
+# _awsx_chpwd switches on a directory change, except in a subshell of a
+# prompt (a theme's $(cd dir && git ...), in precmd or in PROMPT) or of a
+# widget: it ends before any command of the user's runs, and switching it
+# would start awsx at every prompt. Those do not run at the top level,
+# which $zsh_eval_context tells; ( cd ../prod && terraform apply ) and
+# functions the user runs do, and switch.
+_awsx_chpwd() {
+  emulate -L zsh
+  if (( ZSH_SUBSHELL )) && [[ -n ${zsh_eval_context[1]-} && ${zsh_eval_context[1]} != toplevel ]]; then
+    return
+  fi
+  _awsx_hook
 }
 
 # awsx wraps the binary: `awsx use` changes this shell, so it has to run
 # here; trust and login change what the current directory resolves to.
 # Help goes straight to the binary.
 awsx() {
+  emulate -L zsh
   local s
   if (( ${@[(Ie)-h]} || ${@[(Ie)--help]} )); then
     "$_awsx_bin" "$@"
@@ -57,6 +87,10 @@ awsx() {
   (use)
     shift
     _awsx_apply use --shell=zsh "$@"
+    s=$?
+    typeset -g _awsx_pkey=
+    _awsx_hook
+    return $s
     ;;
   (trust|login)
     "$_awsx_bin" "$@"
@@ -71,25 +105,29 @@ awsx() {
   esac
 }
 
-# awsx_prompt_info prints what `awsx prompt` prints (optionally in the
-# format given as $1), coloured with the profile's awsx_color as a prompt
-# escape, without starting a process.
-awsx_prompt_info() {
+# _awsx_format sets _awsx_o to what `awsx prompt` prints in the format $1
+# (default: the profile, account and time left), coloured with the
+# profile's awsx_color as a prompt escape, and _awsx_until to the second
+# from which the text would read differently. $2 is the time, if known.
+_awsx_format() {
   emulate -L zsh
-  [[ -n ${AWSX_PROFILE-} ]] || return 0
   local f=${1:-'{profile} {account} {expires_in}'} o='' k left in='' c=''
+  local now=${2:-${EPOCHSECONDS:-${(%)_awsx_clockfmt}}}
+  typeset -g _awsx_o='' _awsx_until=$(( now + 3600 ))
+  [[ -n ${AWSX_PROFILE-} ]] || return 0
   if [[ ${AWSX_EXPIRATION-} == <-> ]]; then
-    local now=${EPOCHSECONDS:-0}
-    (( now == 0 )) && now=$(date +%s)
     left=$(( 10#$AWSX_EXPIRATION - now ))
     if (( left <= 0 )); then
       in=expired
     elif (( left >= 3600 )); then
       in="$(( left / 3600 ))h$(( left % 3600 / 60 ))m"
+      _awsx_until=$(( now + left % 60 + 1 ))
     elif (( left >= 60 )); then
       in="$(( left / 60 ))m"
+      _awsx_until=$(( now + left % 60 + 1 ))
     else
       in="${left}s"
+      _awsx_until=$(( now + 1 ))
     fi
   fi
   while [[ $f == *'{'*'}'* ]]; do
@@ -111,20 +149,46 @@ awsx_prompt_info() {
   done
   o=${o# }
   o=${o% }
+  # The text goes through prompt expansion: a % in it (from a region set
+  # by hand, say) must stay a %.
+  o=${o//\%/%%}
   case ${AWSX_HOOK_COLOR-} in
   (black|red|green|yellow|blue|magenta|cyan|white) c=$AWSX_HOOK_COLOR ;;
   ([0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]) c="#$AWSX_HOOK_COLOR" ;;
   esac
   if [[ -n $c ]]; then
-    print -r -- "%F{$c}$o%f"
+    _awsx_o="%F{$c}$o%f"
   else
-    print -r -- "$o"
+    _awsx_o=$o
   fi
+}
+
+# _awsx_prompt_update sets AWSX_PROMPT to what awsx_prompt_info prints, for
+# PROMPT='${AWSX_PROMPT}...' (prompt_subst): a parameter costs no process,
+# where $(awsx_prompt_info) in PROMPT forks at every prompt. _awsx_hook
+# calls it only when an input changed or the time left reads differently.
+# $1 is the time, if known.
+_awsx_prompt_update() {
+  emulate -L zsh
+  _awsx_format '' $1
+  typeset -g AWSX_PROMPT=$_awsx_o _awsx_puntil=$_awsx_until
+  typeset -g _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
+}
+
+# awsx_prompt_info prints what `awsx prompt` prints (optionally in the
+# format given as $1), coloured with the profile's awsx_color as a prompt
+# escape, without starting a process.
+awsx_prompt_info() {
+  emulate -L zsh
+  [[ -n ${AWSX_PROFILE-} ]] || return 0
+  _awsx_format "${1-}"
+  print -r -- "$_awsx_o"
 }
 
 # The hooks come first so that prompt themes after them already see the
 # switched profile.
-(( ${chpwd_functions[(Ie)_awsx_hook]} )) || chpwd_functions=(_awsx_hook $chpwd_functions)
-(( ${precmd_functions[(Ie)_awsx_hook]} )) || precmd_functions=(_awsx_hook $precmd_functions)
+(( ${chpwd_functions[(Ie)_awsx_chpwd]} )) || chpwd_functions=(_awsx_chpwd "${chpwd_functions[@]}")
+(( ${precmd_functions[(Ie)_awsx_hook]} )) || precmd_functions=(_awsx_hook "${precmd_functions[@]}")
+}
 
 fi

@@ -106,17 +106,25 @@ var shellCommand = map[string]string{
 // run types input into shell on a pty and waits for it to exit.
 func (s *sessionEnv) run(t *testing.T, shell, input string) {
 	t.Helper()
+	s.runCommand(t, shellCommand[shell], input)
+}
+
+// runCommand types input into the shell command line on a pty, waits for
+// it to exit and returns what the terminal showed.
+func (s *sessionEnv) runCommand(t *testing.T, command, input string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "script", "-qec", shellCommand[shell], "/dev/null")
+	cmd := exec.CommandContext(ctx, "script", "-qec", command, "/dev/null")
 	cmd.Dir = s.root
 	cmd.Env = s.env
 	cmd.Stdin = strings.NewReader(input)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", shell, err, out.String())
+		t.Fatalf("%s: %v\n%s", command, err, out.String())
 	}
+	return out.String()
 }
 
 func (s *sessionEnv) out(t *testing.T, name string) string {
@@ -167,10 +175,12 @@ func envDiff(a, b string, ignore ...string) string {
 const fiftyPrompts = "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
 
 // posixSession drives bash and zsh; {SH} is the shell's name, {SETUP} its
-// pre-existing prompt and cd hooks, {PC} a dump of them, {SUB} a nested
-// interactive shell with the hook.
+// pre-existing prompt and cd hooks, {POST} what the user adds after the
+// hook (a prompt function whose $(cd ...) must cost nothing), {PC} a dump
+// of the hooks, {SUB} a nested interactive shell with the hook.
 const posixSession = `{SETUP}
 eval "$("$AWSX" hook {SH})"
+{POST}
 {PC} > "$T/out/pc0"
 env | sort > "$T/out/env0"
 cd "$T/infra" && echo "$AWSX_PROFILE $AWSX_ACCOUNT_ID ${AWS_PROFILE-unset} $AWSX_FILE_PASSPHRASE $AWS_REGION $AWS_VAULT" > "$T/out/inline"
@@ -183,8 +193,17 @@ cd "$T/plain"
 env | sort > "$T/out/env1"
 pushd "$T/infra" > /dev/null && echo "$AWSX_PROFILE" > "$T/out/pushd"
 popd > /dev/null && echo "${AWSX_PROFILE-none}" > "$T/out/popd"
+(cd "$T/infra" && echo "$AWSX_PROFILE" > "$T/out/paren")
+deploy() { (cd "$T/infra" && echo "$AWSX_PROFILE" > "$T/out/fn-sub"); }
+deploy
 wc -l < "$T/count" > "$T/out/count1"
 ` + fiftyPrompts + `wc -l < "$T/count" > "$T/out/count2"
+cd "$T/infra"
+wc -l < "$T/count" > "$T/out/count3"
+` + fiftyPrompts + `wc -l < "$T/count" > "$T/out/count4"
+echo "$AWSX_PROMPT" > "$T/out/prompt-var"
+cd "$T/plain"
+echo "${AWSX_PROMPT:-empty}" > "$T/out/prompt-var-out"
 eval "$("$AWSX" hook {SH})"
 {PC} > "$T/out/pc1"
 env | sort > "$T/out/env2"
@@ -206,7 +225,7 @@ exit
 const fishSession = `function usercd --on-variable PWD; echo usercd >> $T/out/usercd; end
 function fish_prompt; echo "userpc $status" >> $T/out/userpc; echo '> '; end
 $AWSX hook fish | source
-functions -a > $T/out/pc0
+functions --handlers > $T/out/pc0
 env | sort > $T/out/env0
 cd $T/infra && echo "$AWSX_PROFILE $AWSX_ACCOUNT_ID "(set -q AWS_PROFILE; and echo $AWS_PROFILE; or echo unset)" $AWSX_FILE_PASSPHRASE $AWS_REGION $AWS_VAULT" > $T/out/inline
 printf '%s' "$AWS_SECRET_ACCESS_KEY" > $T/out/secret
@@ -220,8 +239,14 @@ pushd $T/infra && echo "$AWSX_PROFILE" > $T/out/pushd
 popd && echo (set -q AWSX_PROFILE; and echo $AWSX_PROFILE; or echo none) > $T/out/popd
 wc -l < $T/count > $T/out/count1
 ` + fiftyPrompts + `wc -l < $T/count > $T/out/count2
+cd $T/infra
+wc -l < $T/count > $T/out/count3
+` + fiftyPrompts + `wc -l < $T/count > $T/out/count4
+echo "$AWSX_PROMPT" > $T/out/prompt-var
+cd $T/plain
+echo (test -n "$AWSX_PROMPT"; and echo $AWSX_PROMPT; or echo empty) > $T/out/prompt-var-out
 $AWSX hook fish | source
-functions -a > $T/out/pc1
+functions --handlers > $T/out/pc1
 env | sort > $T/out/env2
 awsx use dev && echo "$AWSX_PROFILE" > $T/out/use
 cd $T/infra && echo "$AWSX_PROFILE" > $T/out/use-wins
@@ -239,18 +264,28 @@ exit
 `
 
 func TestHookSession(t *testing.T) {
-	shells := map[string][3]string{ // setup, dump of hooks, nested shell
+	shells := map[string][4]string{ // setup, after the hook, dump of hooks, nested shell
 		"bash": {
 			`cd() { echo usercd >> "$T/out/usercd"; builtin cd "$@"; }
 PROMPT_COMMAND='echo "userpc $?" >> "$T/out/userpc"'`,
+			// A theme's prompt function: its cd runs in a subshell.
+			`pf() { local r; r=$(cd / && pwd); }
+PROMPT_COMMAND+=$'\n'pf`,
 			`{ declare -p PROMPT_COMMAND; declare -f cd pushd popd; }`,
 			`bash --norc --noprofile -i`,
 		},
 		"zsh": {
 			`userchpwd() { echo usercd >> "$T/out/usercd" }
 chpwd_functions=(userchpwd)
-precmd() { echo "userpc $?" >> "$T/out/userpc" }
 unsetopt prompt_sp`,
+			// zsh itself runs each precmd function with the command's $?;
+			// userpc shows that the hook leaves the user's functions in
+			// place. pf and PS1 are a theme's: their cd runs in a subshell.
+			`userpc() { echo "userpc $?" >> "$T/out/userpc" }
+pf() { local r=$(cd / && pwd) }
+precmd_functions+=(userpc pf)
+setopt prompt_subst
+PS1='$(cd /; echo "> ")'`,
 			`{ print -l -- $precmd_functions $chpwd_functions; functions precmd }`,
 			`zsh -f -i +Z`,
 		},
@@ -263,7 +298,7 @@ unsetopt prompt_sp`,
 			if sh == "fish" {
 				session, sub = fishSession, fishSub
 			} else {
-				r := strings.NewReplacer("{SH}", sh, "{SETUP}", shells[sh][0], "{PC}", shells[sh][1], "{SUB}", shells[sh][2])
+				r := strings.NewReplacer("{SH}", sh, "{SETUP}", shells[sh][0], "{POST}", shells[sh][1], "{PC}", shells[sh][2], "{SUB}", shells[sh][3])
 				session, sub = r.Replace(posixSession), r.Replace(posixSub)
 			}
 			s.write(t, "sub", sub)
@@ -281,6 +316,11 @@ unsetopt prompt_sp`,
 				{"use-off", `^prod$`},
 				{"userpc", `(?m)^userpc 1$`},
 				{"usercd", `usercd`},
+				{"prompt-var", `^prod 222222222222 (7h59m|8h0m)$`},
+				{"prompt-var-out", `^empty$`},
+			}
+			if sh != "fish" {
+				checks = append(checks, struct{ file, want string }{"paren", `^prod$`}, struct{ file, want string }{"fn-sub", `^prod$`})
 			}
 			for _, c := range checks {
 				if got := s.out(t, c.file); !regexp.MustCompile(c.want).MatchString(got) {
@@ -308,6 +348,14 @@ unsetopt prompt_sp`,
 			}
 			if a, b := s.out(t, "count1"), s.out(t, "count2"); a != b {
 				t.Errorf("50 prompts in an unchanged directory ran awsx: %s -> %s runs", a, b)
+			}
+			if a, b := s.out(t, "count3"), s.out(t, "count4"); a != b {
+				t.Errorf("50 prompts in an unchanged directory in a tree ran awsx: %s -> %s runs", a, b)
+			}
+			if sh == "fish" {
+				if n := strings.Count(s.out(t, "pc1"), "_awsx_on_pwd"); n != 1 {
+					t.Errorf("after sourcing the hook twice, fish has %d _awsx_on_pwd handlers:\n%s", n, s.out(t, "pc1"))
+				}
 			}
 			if data, _ := os.ReadFile(filepath.Join(s.root, "stderr")); len(data) > 0 {
 				t.Errorf("unexpected warnings:\n%s", data)
