@@ -42,6 +42,7 @@ func scriptParams(dir string) testscript.Params {
 		"epoch-ahead":  cmdEpochAhead,
 		"file-mode":    cmdFileMode,
 		"json-env":     cmdJSONEnv,
+		"proc-starts":  cmdProcStarts,
 	}
 	for _, set := range []map[string]func(*testscript.TestScript, bool, []string){
 		vaulttest.Commands(), vaulttest.SSOCommands(), vaulttest.FederationCommands(), reliabilityCommands(),
