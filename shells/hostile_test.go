@@ -9,7 +9,9 @@ import (
 
 // TestHookHostileSession walks real shells through directories and markers
 // built to run code or to be used without consent. Nothing may run, no
-// profile may switch, and each directory gets exactly one warning, once.
+// profile may switch, and each directory gets exactly one warning, once;
+// trusted markers under directory names built to run code do switch, and
+// still nothing runs.
 func TestHookHostileSession(t *testing.T) {
 	names := []string{"$(touch PWNED)", "`touch PWNED`", "a;touch PWNED", "q'uo\"te", "new\nline", "ünï ✓ \x1b[31m"}
 	for _, sh := range []string{"bash", "zsh", "fish"} {
@@ -51,6 +53,21 @@ func TestHookHostileSession(t *testing.T) {
 			want = append(want, "changed since it was trusted")
 			mk("login", "profile = needslogin\n", 0o644, true)
 			want = append(want, "awsx: needslogin needs 'awsx login bastion'")
+			// Trusted markers under hostile names: the switch happens,
+			// and still nothing runs.
+			trusted := []string{"$(touch PWNED)", "new\nline `touch PWNED`", "q'uo\"te;touch PWNED"}
+			for _, n := range trusted {
+				dir := filepath.Join(s.root, "ht", n)
+				mkdirs(t, dir)
+				writeMarker(t, dir, "profile = dev\n")
+				m, err := ReadMarker(filepath.Join(dir, MarkerName))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := store.Trust(m); err != nil {
+					t.Fatal(err)
+				}
+			}
 			// awsx_dirs entries are the user's own, but their profile
 			// names still must not reach the shell unchecked.
 			s.env = append(s.env, "AWSX_FAKE_DIRS=$(touch PWNED)="+filepath.Join(s.root, "h", "*"))
@@ -60,11 +77,14 @@ func TestHookHostileSession(t *testing.T) {
 			if sh == "fish" {
 				session = `$AWSX hook fish | source
 for i in 1 2; for d in $T/h/*/; cd $d; echo (set -q AWSX_PROFILE; and echo $AWSX_PROFILE; or echo none) >> $T/out/profiles; end; end
+for d in $T/ht/*/; cd $d; echo "$AWSX_PROFILE $AWS_REGION" >> $T/out/trusted; end
+cd $T
 exit
 `
 			} else {
 				session = `eval "$("$AWSX" hook ` + sh + `)"
 for i in 1 2; do for d in "$T"/h/*/; do cd "$d"; echo "${AWSX_PROFILE-none}" >> "$T/out/profiles"; done; done
+for d in "$T"/ht/*/; do cd "$d"; echo "${AWSX_PROFILE-none} $AWS_REGION" >> "$T/out/trusted"; done
 cd "$T"
 exit
 `
@@ -77,6 +97,15 @@ exit
 			for _, p := range profiles {
 				if p != "none" {
 					t.Errorf("switched to %q", p)
+				}
+			}
+			switched := strings.Split(s.out(t, "trusted"), "\n")
+			if len(switched) != len(trusted) {
+				t.Errorf("visited %d trusted hostile directories, want %d", len(switched), len(trusted))
+			}
+			for _, p := range switched {
+				if p != "dev us-east-1" {
+					t.Errorf("in a trusted directory with a hostile name: %q, want dev us-east-1", p)
 				}
 			}
 			data, _ := os.ReadFile(filepath.Join(s.root, "stderr"))
