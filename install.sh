@@ -15,8 +15,10 @@
 #
 # --shell-rc appends the hook line to ~/.bashrc, ~/.zshrc and fish's
 # config.fish, for each of those shells found on PATH, below a marker
-# comment; a second run finds the marker and adds nothing. --uninstall
-# deletes the binary, the completion files and exactly the marker and hook
+# comment; a second run finds the marker and adds nothing. When zsh's
+# default fpath lacks the completion directory, ~/.zshrc also gets a line
+# that adds it and registers the completion if compinit already ran.
+# --uninstall deletes the binary, the completion files and exactly the
 # lines it added, leaving each rc file as it was byte for byte; an rc file
 # that install.sh created is deleted when nothing else was written to it
 # since. Directories it created are left in place.
@@ -90,12 +92,23 @@ rc_file() {
     esac
 }
 # hook_line SHELL: the line that loads the hook. It checks for awsx first,
-# so a shell whose PATH lacks it starts without an error.
+# so a shell whose PATH lacks it starts without an error. fish reads its
+# config for scripts too: only interactive ones need the hook.
 hook_line() {
     case $1 in
-    fish) printf '%s\n' 'command -q awsx; and awsx hook fish | source' ;;
+    fish) printf '%s\n' 'status is-interactive; and command -q awsx; and awsx hook fish | source' ;;
     *) printf '%s\n' "if command -v awsx >/dev/null 2>&1; then eval \"\$(awsx hook $1)\"; fi" ;;
     esac
+}
+
+# The zsh line that adds the completion directory to fpath, for compinit
+# to find later in ~/.zshrc; when compinit ran already, compdef registers
+# the completion now. "${fpath[@]}" keeps the whole fpath under ksh_arrays.
+zsh_fpath_head="fpath=("
+# shellcheck disable=SC2016 # zsh code, for zsh to expand
+zsh_fpath_tail='"${fpath[@]}"); (( $+functions[compdef] )) && { autoload -Uz _awsx && compdef _awsx awsx; }'
+zsh_fpath_line() {
+    printf '%s%s %s\n' "$zsh_fpath_head" "$(shq "$1")" "$zsh_fpath_tail"
 }
 
 # shq WORD: WORD quoted for sh, for lines the user may copy.
@@ -108,31 +121,41 @@ has_marker() {
     [ -f "$1" ] && grep -qF -- "$marker" "$1"
 }
 
-# add_hook SHELL appends the marker and the hook line to SHELL's rc file.
+# add_hook SHELL [LINE] appends the marker, LINE when given, and the hook
+# line to SHELL's rc file. It returns 1 when the user wrote the hook line
+# by hand, and then adds nothing.
 add_hook() {
     rc=$(rc_file "$1")
     line=$(hook_line "$1")
+    block=$line
+    if [ -n "${2:-}" ]; then
+        block=$(printf '%s\n%s' "$2" "$line")
+    fi
     if has_marker "$rc"; then
         say "$rc already has the awsx hook"
-        return
+        return 0
     fi
     if [ -f "$rc" ] && grep -qxF -- "$line" "$rc"; then
         say "$rc already has '$line' (added by hand; left alone)"
-        return
+        return 1
     fi
     if [ ! -e "$rc" ]; then
         mkdir -p "$(dirname "$rc")"
-        printf '%s\n%s\n' "$marker_created" "$line" >"$rc"
+        printf '%s\n%s\n' "$marker_created" "$block" >"$rc"
     elif [ -s "$rc" ] && [ -n "$(tail -c 1 "$rc")" ]; then
         # The last line has no newline: end it, and remember that we did.
-        printf '\n%s\n%s\n' "$marker_newline" "$line" >>"$rc"
+        printf '\n%s\n%s\n' "$marker_newline" "$block" >>"$rc"
     else
-        printf '%s\n%s\n' "$marker" "$line" >>"$rc"
+        printf '%s\n%s\n' "$marker" "$block" >>"$rc"
+    fi
+    if [ -n "${2:-}" ]; then
+        say "added '$2' to $rc"
     fi
     say "added '$line' to $rc"
 }
 
-# remove_hook SHELL takes the marker and the hook line after it out of
+# remove_hook SHELL takes the marker and the lines after it that install.sh
+# writes (zsh's fpath line, for whatever PREFIX, and the hook line) out of
 # SHELL's rc file again, restoring what was there before.
 remove_hook() {
     rc=$(rc_file "$1")
@@ -146,8 +169,18 @@ remove_hook() {
     # awk drops the marker and the hook line that follows it, and prints
     # the rest with the final newline the file had; a newline that we added
     # goes again when our lines were the last ones.
-    awk -v marker="$marker" -v hook="$line" -v final_nl="$final_newline" \
-        -v created_mark="$marker_created" -v newline_mark="$marker_newline" '
+    # The values go through the environment: awk -v would read
+    # backslashes in them as escapes.
+    AWSX_MARK=$marker AWSX_HOOK=$line AWSX_FP_HEAD=$zsh_fpath_head AWSX_FP_TAIL=$zsh_fpath_tail \
+    AWSX_CREATED_MARK=$marker_created AWSX_NEWLINE_MARK=$marker_newline \
+    awk -v final_nl="$final_newline" '
+        BEGIN {
+            marker = ENVIRON["AWSX_MARK"]; hook = ENVIRON["AWSX_HOOK"]
+            fp_head = ENVIRON["AWSX_FP_HEAD"]; fp_tail = ENVIRON["AWSX_FP_TAIL"]
+            created_mark = ENVIRON["AWSX_CREATED_MARK"]; newline_mark = ENVIRON["AWSX_NEWLINE_MARK"]
+        }
+        skip && index($0, fp_head) == 1 && length($0) > length(fp_tail) &&
+            substr($0, length($0) - length(fp_tail) + 1) == fp_tail { next }
         skip && $0 == hook { skip = 0; next }
         { skip = 0 }
         index($0, marker) == 1 {
@@ -248,22 +281,32 @@ case :$PATH: in
 *) say "note: $bindir is not on your PATH; add it, e.g. export PATH=$(shq "$bindir"):\"\$PATH\"" ;;
 esac
 
+# The zsh line for fpath, when zsh does not look in the directory itself.
+zfp=
 case "$shells " in
 *" zsh "*)
     zdir=$prefix/share/zsh/site-functions
     if ! zsh -fc 'print -rl -- $fpath' 2>/dev/null | grep -qxF -- "$zdir"; then
-        say "note: for zsh completion put this in ~/.zshrc before compinit (or oh-my-zsh):"
-        printf "    fpath=(%s \$fpath)\n" "$(shq "$zdir")"
+        zfp=$(zsh_fpath_line "$zdir")
     fi
     ;;
 esac
+zsh_note() {
+    say "note: for zsh completion put this in ~/.zshrc (before compinit, or after it: it registers itself):"
+    printf '    %s\n' "$zfp"
+}
 
 if [ "$shell_rc" = 1 ]; then
     for sh in $shells; do
-        add_hook "$sh"
+        if [ "$sh" = zsh ]; then
+            add_hook zsh "$zfp" || { [ -z "$zfp" ] || zsh_note; }
+        else
+            add_hook "$sh" || true
+        fi
     done
     say "open a new shell to start using the hook"
 else
+    [ -z "$zfp" ] || zsh_note
     login_shell=$(basename "${SHELL:-sh}")
     case $login_shell in
     bash | zsh | fish)

@@ -41,7 +41,13 @@ func main() {
 var hookLines = map[string]string{
 	"bash": `if command -v awsx >/dev/null 2>&1; then eval "$(awsx hook bash)"; fi`,
 	"zsh":  `if command -v awsx >/dev/null 2>&1; then eval "$(awsx hook zsh)"; fi`,
-	"fish": `command -q awsx; and awsx hook fish | source`,
+	"fish": `status is-interactive; and command -q awsx; and awsx hook fish | source`,
+}
+
+// zshFpathLine is the line install.sh puts before the zsh hook line when
+// zsh's default fpath lacks dir.
+func zshFpathLine(dir string) string {
+	return `fpath=('` + dir + `' "${fpath[@]}"); (( $+functions[compdef] )) && { autoload -Uz _awsx && compdef _awsx awsx; }`
 }
 
 // installEnv is a HOME and PREFIX to install into, with rc files.
@@ -172,6 +178,12 @@ func (e *installEnv) checkInstalled(t *testing.T) {
 			t.Errorf("%s has the hook line %d times:\n%s", path, n, content)
 		}
 	}
+	// The test's PREFIX is not in zsh's default fpath.
+	zshrc, _ := os.ReadFile(e.rcFiles()["zsh"])
+	fpath := zshFpathLine(filepath.Dir(e.completionFiles()["zsh"]))
+	if n := strings.Count(string(zshrc), "\n"+fpath+"\n"+hookLines["zsh"]+"\n"); n != 1 {
+		t.Errorf(".zshrc has the fpath line before the hook line %d times:\n%s", n, zshrc)
+	}
 	// The zshrc symlink still points into the dotfiles.
 	if fi, err := os.Lstat(filepath.Join(e.home, ".zshrc")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf(".zshrc is no longer a symlink: %v", err)
@@ -273,6 +285,9 @@ func TestInstallScriptEdits(t *testing.T) {
 	if !strings.Contains(out, "added by hand") {
 		t.Errorf("install does not mention the hand-written zsh hook:\n%s", out)
 	}
+	if fpath := zshFpathLine(filepath.Dir(e.completionFiles()["zsh"])); !strings.Contains(out, "\n    "+fpath+"\n") {
+		t.Errorf("install does not give the fpath line to add by hand:\n%s", out)
+	}
 	f, err := os.OpenFile(bashrc, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -300,6 +315,9 @@ func TestInstallScriptNoShellRC(t *testing.T) {
 	out := e.run(t, src)
 	if !strings.Contains(out, hookLines["zsh"]) || strings.Contains(out, hookLines["bash"]) {
 		t.Errorf("output does not give the zsh line alone:\n%s", out)
+	}
+	if fpath := zshFpathLine(filepath.Dir(e.completionFiles()["zsh"])); !strings.Contains(out, "\n    "+fpath+"\n") {
+		t.Errorf("output does not give the fpath line:\n%s", out)
 	}
 	for path, want := range e.before {
 		got, err := os.ReadFile(path)
@@ -347,6 +365,52 @@ func TestInstallScriptCheckout(t *testing.T) {
 		t.Fatalf("fish: %v\n%s", err, out)
 	}
 	checkCandidates(t, completionCase{line: "fish: awsx exec ", want: []string{"bastion", "prod"}}, firstFields(string(out)))
+
+	// fish reads config.fish for scripts too: only an interactive fish
+	// runs awsx for the hook. A wrapper in front of the real awsx counts.
+	wrapDir := filepath.Join(e.root, "wrap")
+	runsLog := filepath.Join(e.root, "awsx-runs")
+	if err := os.MkdirAll(wrapDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wrapper := "#!/bin/sh\necho \"$*\" >> '" + runsLog + "'\nexec '" + filepath.Join(e.prefix, "bin", "awsx") + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(wrapDir, "awsx"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fishEnv := append(env, "PATH="+wrapDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	for _, args := range [][]string{{"-c", "true"}, {"-i", "-c", "true"}} {
+		cmd := exec.Command("fish", args...)
+		cmd.Env, cmd.Dir = fishEnv, e.root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("fish %v: %v\n%s", args, err, out)
+		}
+	}
+	if got, _ := os.ReadFile(runsLog); string(got) != "hook fish\n" {
+		t.Errorf("awsx runs for a fish script and an interactive fish: %q, want only the interactive one's `hook fish`", got)
+	}
+
+	// zsh finds the completion through the lines in ~/.zshrc, whether the
+	// user's compinit runs before them or after.
+	zshrc := e.rcFiles()["zsh"]
+	installed, err := os.ReadFile(zshrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const compinit = "autoload -Uz compinit && compinit -u\n"
+	for name, rc := range map[string]string{"compinit before": compinit + string(installed), "compinit after": string(installed) + compinit} {
+		if err := os.WriteFile(zshrc, []byte(rc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("zsh", "-i", "-c", `print -r -- "${_comps[awsx]-none}"; autoload +X _awsx && print loaded`)
+		cmd.Env, cmd.Dir = env, e.root
+		out, err := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != "_awsx\nloaded" {
+			t.Errorf("zsh, %s: %q (%v), want the completion registered and loaded from fpath", name, got, err)
+		}
+	}
+	if err := os.WriteFile(zshrc, installed, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	e.run(t, root, "--uninstall")
 	e.checkUninstalled(t)
