@@ -35,12 +35,11 @@ func (c *ConsoleCmd) Run(ctx context.Context, a *app) error {
 		if err != nil {
 			return err
 		}
-		role, account := roleOf(p)
-		if role == "" || account == "" {
-			return fmt.Errorf("profile %q has no role_arn or sso_account_id/sso_role_name to switch to", c.Profile)
+		u, err := a.switchRoleURL(p)
+		if err != nil {
+			return err
 		}
-		region := firstNonEmpty(c.Region, p.Region)
-		return a.openOrPrint(exec.SwitchRoleURL(role, account, c.Profile, p.Color, region), c.Print)
+		return a.openOrPrint(u, c.Print)
 	}
 	v, err := a.vault()
 	if err != nil {
@@ -94,15 +93,23 @@ func checkFederationURL(raw string) error {
 	return fmt.Errorf("AWSX_FEDERATION_URL %q must be an https URL (or http on 127.0.0.1 for a local test endpoint)", raw)
 }
 
-// roleOf names the role and account a profile acts as.
-func roleOf(p *vault.Profile) (role, account string) {
-	if p.RoleARN != "" {
-		parts := strings.Split(p.RoleARN, ":")
-		if len(parts) >= 6 {
-			return strings.TrimPrefix(parts[5][strings.LastIndex(parts[5], "/")+1:], "role/"), parts[4]
+// switchRoleURL is the URL that takes a browser already signed in to the
+// console (or to the SSO portal) into p's account and role: the console's
+// switch-role page for a role_arn, the access portal's shortcut link for
+// an SSO permission set, which no switch-role URL can reach.
+func (a *app) switchRoleURL(p *vault.Profile) (string, error) {
+	switch {
+	case p.RoleARN != "":
+		u, err := exec.SwitchRoleURL(p.RoleARN, p.Name, p.Color)
+		if err != nil {
+			return "", fmt.Errorf("profile %q: %w", p.Name, err)
 		}
+		return u, nil
+	case p.SSOAccountID != "" && p.SSORoleName != "" && p.SSOStartURL != "":
+		fmt.Fprintf(a.Stderr, "awsx: %s is an SSO permission set; this is its link in the AWS access portal %s\n", p.Name, p.SSOStartURL)
+		return exec.PortalConsoleURL(p.SSOStartURL, p.SSOAccountID, p.SSORoleName), nil
 	}
-	return p.SSORoleName, p.SSOAccountID
+	return "", fmt.Errorf("profile %q has no role_arn or sso_account_id/sso_role_name to switch to", p.Name)
 }
 
 // openOrPrint opens url in the browser, or prints it when asked to or when

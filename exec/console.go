@@ -21,9 +21,13 @@ type ConsoleOptions struct {
 	// FederationURL replaces the partition's federation endpoint; awsx sets
 	// it from AWSX_FEDERATION_URL to reach a fake in tests.
 	FederationURL string
-	// Region picks the partition (cn-*, us-gov-*) and the console's region;
-	// empty means the credentials' own Region.
+	// Region is the console's region, and picks the partition (cn-*,
+	// us-gov-*) unless Partition names it; empty means the credentials'
+	// own Region.
 	Region string
+	// Partition is the partition's name (aws, aws-us-gov, aws-cn) where it
+	// is known for sure, as from a role ARN; empty leaves it to Region.
+	Partition string
 	// SessionDuration is the console session's length, 15m to 12h. Zero
 	// leaves it out, which callers must do for credentials from role
 	// chaining: AWS refuses the parameter for those.
@@ -47,12 +51,19 @@ type awsPartition struct {
 func partitionFor(region string) awsPartition {
 	switch {
 	case strings.HasPrefix(region, "cn-"):
-		return awsPartition{signin: "signin.amazonaws.cn", console: "console.amazonaws.cn"}
+		return partitions["aws-cn"]
 	case strings.HasPrefix(region, "us-gov-"):
-		return awsPartition{signin: "signin.amazonaws-us-gov.com", console: "console.amazonaws-us-gov.com"}
+		return partitions["aws-us-gov"]
 	default:
-		return awsPartition{signin: "signin.aws.amazon.com", console: "console.aws.amazon.com"}
+		return partitions["aws"]
 	}
+}
+
+// partitions are the AWS partitions by the name ARNs carry.
+var partitions = map[string]awsPartition{
+	"aws":        {signin: "signin.aws.amazon.com", console: "console.aws.amazon.com"},
+	"aws-us-gov": {signin: "signin.amazonaws-us-gov.com", console: "console.amazonaws-us-gov.com"},
+	"aws-cn":     {signin: "signin.amazonaws.cn", console: "console.amazonaws.cn"},
 }
 
 const (
@@ -77,6 +88,13 @@ func ConsoleURL(ctx context.Context, creds vault.Credentials, opts ConsoleOption
 		region = creds.Region
 	}
 	part := partitionFor(region)
+	if opts.Partition != "" {
+		p, ok := partitions[opts.Partition]
+		if !ok {
+			return "", fmt.Errorf("console sign-in: partition %q is not one awsx knows (aws, aws-us-gov, aws-cn)", opts.Partition)
+		}
+		part = p
+	}
 	endpoint := opts.FederationURL
 	if endpoint == "" {
 		endpoint = "https://" + part.signin + "/federation"
@@ -254,17 +272,44 @@ func SwitchRoleColor(color string) string {
 	return strings.ToUpper(c)
 }
 
-// SwitchRoleURL returns the console's switch-role URL for roleName in account,
-// for users already signed in to the console in another account of the same
-// partition (region picks it). Empty displayName and unknown colours are left
+// SwitchRoleURL returns the console's switch-role URL for the role of
+// roleARN, for users already signed in to the console in another account
+// of the same partition. The ARN decides everything the URL needs: its
+// partition picks the sign-in host (a GovCloud role switches on
+// signin.amazonaws-us-gov.com wherever its profile's region is), and the
+// role's name keeps its path, as the console expects it (role/team/Admin
+// is roleName team/Admin). Empty displayName and unknown colours are left
 // out, leaving the console's defaults.
-func SwitchRoleURL(roleName, account, displayName, color, region string) string {
-	params := []string{"roleName", roleName, "account", account}
+func SwitchRoleURL(roleARN, displayName, color string) (string, error) {
+	parts := strings.SplitN(roleARN, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[4] == "" {
+		return "", fmt.Errorf("role_arn %q is not an IAM role ARN such as arn:aws:iam::123456789012:role/Admin", roleARN)
+	}
+	name, ok := strings.CutPrefix(parts[5], "role/")
+	if !ok || name == "" || strings.HasSuffix(name, "/") {
+		return "", fmt.Errorf("role_arn %q is not an IAM role ARN such as arn:aws:iam::123456789012:role/Admin", roleARN)
+	}
+	part, ok := partitions[parts[1]]
+	if !ok {
+		return "", fmt.Errorf("role_arn %q is in partition %q, whose console awsx does not know (aws, aws-us-gov, aws-cn)", roleARN, parts[1])
+	}
+	params := []string{"roleName", name, "account", parts[4]}
 	if displayName != "" {
 		params = append(params, "displayName", displayName)
 	}
 	if hex := SwitchRoleColor(color); hex != "" {
 		params = append(params, "color", hex)
 	}
-	return "https://" + partitionFor(region).signin + "/switchrole?" + consoleQuery(params...)
+	return "https://" + part.signin + "/switchrole?" + consoleQuery(params...), nil
+}
+
+// PortalConsoleURL returns the AWS access portal's shortcut link that opens
+// the console in account as the permission set roleName, through the SSO
+// session the browser already has with the portal at startURL. It is what
+// switching role means for an IAM Identity Center profile: the console's
+// own switch-role page cannot assume a permission set's role, whose real
+// name (AWSReservedSSO_NAME_HASH) and path only the portal knows.
+func PortalConsoleURL(startURL, account, roleName string) string {
+	base := strings.TrimRight(startURL, "/")
+	return base + "/#/console?" + consoleQuery("account_id", account, "role_name", roleName)
 }

@@ -149,20 +149,23 @@ type consoleTransport func(*http.Request) (*http.Response, error)
 func (f consoleTransport) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestConsoleURLDefaultEndpoints(t *testing.T) {
-	tests := []struct{ region, endpoint string }{
-		{"", "https://signin.aws.amazon.com/federation"},
-		{"eu-central-1", "https://signin.aws.amazon.com/federation"},
-		{"us-gov-east-1", "https://signin.amazonaws-us-gov.com/federation"},
-		{"cn-northwest-1", "https://signin.amazonaws.cn/federation"},
+	tests := []struct{ region, partition, endpoint string }{
+		{"", "", "https://signin.aws.amazon.com/federation"},
+		{"eu-central-1", "", "https://signin.aws.amazon.com/federation"},
+		{"us-gov-east-1", "", "https://signin.amazonaws-us-gov.com/federation"},
+		{"cn-northwest-1", "", "https://signin.amazonaws.cn/federation"},
+		// A role ARN's partition beats a region that says nothing of it.
+		{"", "aws-us-gov", "https://signin.amazonaws-us-gov.com/federation"},
+		{"cn-north-1", "aws-cn", "https://signin.amazonaws.cn/federation"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.region, func(t *testing.T) {
+		t.Run(tt.region+"/"+tt.partition, func(t *testing.T) {
 			var asked string
 			client := &http.Client{Transport: consoleTransport(func(r *http.Request) (*http.Response, error) {
 				asked = r.URL.Scheme + "://" + r.URL.Host + r.URL.Path
 				return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(`{"SigninToken":"tok"}`)), Header: http.Header{}}, nil
 			})}
-			got, err := ConsoleURL(context.Background(), consoleCreds, ConsoleOptions{Region: tt.region, HTTPClient: client})
+			got, err := ConsoleURL(context.Background(), consoleCreds, ConsoleOptions{Region: tt.region, Partition: tt.partition, HTTPClient: client})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,30 +198,62 @@ func TestConsoleURLTransportErrorHidesSecrets(t *testing.T) {
 
 func TestSwitchRoleURL(t *testing.T) {
 	tests := []struct {
-		name                                        string
-		role, account, display, color, region, want string
+		name                      string
+		arn, display, color, want string
 	}{
-		{"palette name", "admin", "123456789012", "prod", "red", "",
+		{"palette name", "arn:aws:iam::123456789012:role/admin", "prod", "red",
 			"https://signin.aws.amazon.com/switchrole?roleName=admin&account=123456789012&displayName=prod&color=F2B0A9"},
-		{"hex with hash", "admin", "123456789012", "prod", "#00ff7F", "eu-west-1",
+		{"hex with hash", "arn:aws:iam::123456789012:role/admin", "prod", "#00ff7F",
 			"https://signin.aws.amazon.com/switchrole?roleName=admin&account=123456789012&displayName=prod&color=00FF7F"},
-		{"unknown colour dropped", "admin", "123456789012", "prod", "chartreuse", "",
+		{"unknown colour dropped", "arn:aws:iam::123456789012:role/admin", "prod", "chartreuse",
 			"https://signin.aws.amazon.com/switchrole?roleName=admin&account=123456789012&displayName=prod"},
-		{"escaping", "team/admin+ops", "123456789012", "prod & co=1 ü", "", "",
-			"https://signin.aws.amazon.com/switchrole?roleName=team%2Fadmin%2Bops&account=123456789012&displayName=prod%20%26%20co%3D1%20%C3%BC"},
-		{"no display name", "admin", "123456789012", "", "Blue", "",
+		{"escaping", "arn:aws:iam::123456789012:role/admin+ops", "prod & co=1 ü", "",
+			"https://signin.aws.amazon.com/switchrole?roleName=admin%2Bops&account=123456789012&displayName=prod%20%26%20co%3D1%20%C3%BC"},
+		// The console wants the role's path with its name.
+		{"path kept", "arn:aws:iam::123456789012:role/team/ops/Admin", "prod", "",
+			"https://signin.aws.amazon.com/switchrole?roleName=team%2Fops%2FAdmin&account=123456789012&displayName=prod"},
+		{"no display name", "arn:aws:iam::123456789012:role/admin", "", "Blue",
 			"https://signin.aws.amazon.com/switchrole?roleName=admin&account=123456789012&color=99BCE3"},
-		{"gov cloud", "admin", "123456789012", "gov", "", "us-gov-west-1",
+		// The ARN's partition decides, not a region.
+		{"gov cloud", "arn:aws-us-gov:iam::123456789012:role/admin", "gov", "",
 			"https://signin.amazonaws-us-gov.com/switchrole?roleName=admin&account=123456789012&displayName=gov"},
-		{"china", "admin", "123456789012", "cn", "", "cn-north-1",
+		{"china", "arn:aws-cn:iam::123456789012:role/admin", "cn", "",
 			"https://signin.amazonaws.cn/switchrole?roleName=admin&account=123456789012&displayName=cn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := SwitchRoleURL(tt.role, tt.account, tt.display, tt.color, tt.region); got != tt.want {
-				t.Errorf("got  %s\nwant %s", got, tt.want)
+			got, err := SwitchRoleURL(tt.arn, tt.display, tt.color)
+			if err != nil || got != tt.want {
+				t.Errorf("got  %s (%v)\nwant %s", got, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestSwitchRoleURLRefusesWhatIsNotARole(t *testing.T) {
+	for arn, want := range map[string]string{
+		"":                                     "is not an IAM role ARN",
+		"AssumableAdmin":                       "is not an IAM role ARN",
+		"arn:aws:iam::123456789012:user/alice": "is not an IAM role ARN",
+		"arn:aws:iam::123456789012:role/":      "is not an IAM role ARN",
+		"arn:aws:iam::123456789012:role/team/": "is not an IAM role ARN",
+		"arn:aws:sts::123456789012:assumed-role/a/b": "is not an IAM role ARN",
+		"arn:aws-iso:iam::123456789012:role/admin":   `is in partition "aws-iso", whose console awsx does not know`,
+	} {
+		if _, err := SwitchRoleURL(arn, "x", ""); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("SwitchRoleURL(%q): err %v, want %q", arn, err, want)
+		}
+	}
+}
+
+func TestPortalConsoleURL(t *testing.T) {
+	for start, want := range map[string]string{
+		"https://corp.awsapps.com/start":  "https://corp.awsapps.com/start/#/console?account_id=111111111111&role_name=Admin%2BOps",
+		"https://corp.awsapps.com/start/": "https://corp.awsapps.com/start/#/console?account_id=111111111111&role_name=Admin%2BOps",
+	} {
+		if got := PortalConsoleURL(start, "111111111111", "Admin+Ops"); got != want {
+			t.Errorf("PortalConsoleURL(%q) = %s, want %s", start, got, want)
+		}
 	}
 }
 
@@ -235,10 +270,14 @@ func TestSwitchRoleColor(t *testing.T) {
 }
 
 func FuzzSwitchRoleURL(f *testing.F) {
-	f.Add("admin", "123456789012", "prod & co")
-	f.Add("a+b/c", "1", "100%")
-	f.Fuzz(func(t *testing.T, role, account, display string) {
-		u, err := url.Parse(SwitchRoleURL(role, account, display, "", ""))
+	f.Add("admin", "prod & co")
+	f.Add("path/a+b/c", "100%")
+	f.Fuzz(func(t *testing.T, role, display string) {
+		got, err := SwitchRoleURL("arn:aws:iam::123456789012:role/"+role, display, "")
+		if err != nil {
+			return
+		}
+		u, err := url.Parse(got)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,8 +285,8 @@ func FuzzSwitchRoleURL(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q.Get("roleName") != role || q.Get("account") != account || q.Get("displayName") != display {
-			t.Errorf("round trip: %v from %q %q %q", q, role, account, display)
+		if q.Get("roleName") != role || q.Get("account") != "123456789012" || q.Get("displayName") != display {
+			t.Errorf("round trip: %v from %q %q", q, role, display)
 		}
 		if u.Host != "signin.aws.amazon.com" || u.Path != "/switchrole" || u.Fragment != "" {
 			t.Errorf("URL %s escapes its host or path", u)
@@ -256,6 +295,7 @@ func FuzzSwitchRoleURL(f *testing.F) {
 }
 
 func ExampleSwitchRoleURL() {
-	fmt.Println(SwitchRoleURL("admin", "123456789012", "prod", "red", "eu-west-1"))
-	// Output: https://signin.aws.amazon.com/switchrole?roleName=admin&account=123456789012&displayName=prod&color=F2B0A9
+	u, _ := SwitchRoleURL("arn:aws:iam::123456789012:role/team/Admin", "prod", "red")
+	fmt.Println(u)
+	// Output: https://signin.aws.amazon.com/switchrole?roleName=team%2FAdmin&account=123456789012&displayName=prod&color=F2B0A9
 }
