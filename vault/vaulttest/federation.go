@@ -24,7 +24,31 @@ type Federation struct {
 	mu      sync.Mutex
 	chained map[string]bool            // access key ids of role-chaining sessions
 	issued  map[string]FederationGrant // by SigninToken
+	kindOf  func(akid, sessionToken string) SessionKind
 }
+
+// SessionKind is what the federation endpoint knows of how a session was
+// made, which decides what getSigninToken accepts for it.
+type SessionKind int
+
+const (
+	// SessionUnknown is a session the fake was told nothing about; it
+	// gets the benefit of the doubt.
+	SessionUnknown SessionKind = iota
+	// SessionRole is a role session from AssumeRole* with long-term keys,
+	// or a permission set's from the SSO portal.
+	SessionRole
+	// SessionChained is a role assumed with temporary credentials: AWS
+	// refuses a SessionDuration for it.
+	SessionChained
+	// SessionFederated is a GetFederationToken session: its own
+	// DurationSeconds is the console session's length. SessionDuration is
+	// documented for AssumeRole* credentials only, and the fake refuses it.
+	SessionFederated
+	// SessionToken is a GetSessionToken (MFA) session, which AWS refuses
+	// for console sign-in altogether.
+	SessionToken
+)
 
 // FederationGrant is what one SigninToken was issued for.
 type FederationGrant struct {
@@ -55,6 +79,15 @@ func (f *Federation) MarkChained(akid string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.chained[akid] = true
+}
+
+// KindsFrom makes the fake ask kind how each session it is sent was made,
+// at the time of the request; MarkChained still holds for the keys it
+// names.
+func (f *Federation) KindsFrom(kind func(akid, sessionToken string) SessionKind) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.kindOf = kind
 }
 
 // Issued returns the credentials the given SigninToken was issued for.
@@ -136,18 +169,34 @@ func (f *Federation) getSigninToken(w http.ResponseWriter, q map[string][]string
 		}
 		duration = d
 	}
-	token := "fedtok-" + randomHex()
 	f.mu.Lock()
-	// AWS refuses SessionDuration for sessions from role chaining.
-	refused := duration != 0 && f.chained[*session.ID]
-	if !refused {
-		f.issued[token] = FederationGrant{*session.ID, *session.Key, *session.Token, duration}
+	kindOf := f.kindOf
+	kind := SessionUnknown
+	if f.chained[*session.ID] {
+		kind = SessionChained
 	}
 	f.mu.Unlock()
-	if refused {
-		http.Error(w, "SessionDuration is not allowed for role-chained sessions", http.StatusBadRequest)
+	if kind == SessionUnknown && kindOf != nil {
+		// Asked without the lock: it may call into other fakes.
+		kind = kindOf(*session.ID, *session.Token)
+	}
+	// AWS answers all of these with a bare 400 ("Invalid credentials
+	// parameter"); the text here says which rule it was, for the tests.
+	switch {
+	case kind == SessionToken:
+		http.Error(w, "Invalid credentials parameter: GetSessionToken credentials cannot sign in to the console", http.StatusBadRequest)
+		return
+	case duration != 0 && kind == SessionChained:
+		http.Error(w, "Invalid credentials parameter: SessionDuration is not allowed for role-chained sessions", http.StatusBadRequest)
+		return
+	case duration != 0 && kind == SessionFederated:
+		http.Error(w, "Invalid credentials parameter: SessionDuration is for AssumeRole credentials; a federation token's own duration is the console session's", http.StatusBadRequest)
 		return
 	}
+	token := "fedtok-" + randomHex()
+	f.mu.Lock()
+	f.issued[token] = FederationGrant{*session.ID, *session.Key, *session.Token, duration}
+	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"SigninToken": token})
 }
@@ -192,12 +241,18 @@ var (
 //	federation chained AKID             AKID is a role-chaining session's key
 //	federation issued-for AKID [SECS]   a SigninToken was issued for AKID
 //	                                    (with SessionDuration SECS, or "none")
-//	federation url-matches URL JSON     the login URL in file URL carries a
+//	federation url-matches URL JSON [SECS]
+//	                                    the login URL in file URL carries a
 //	                                    SigninToken issued for exactly the
 //	                                    credentials in file JSON
-//	                                    (credential_process format)
+//	                                    (credential_process format), with
+//	                                    SessionDuration SECS, or "none"
 //
-// The fake stops when the script ends.
+// The fake learns from the script's STS front (sts start) and SSO fake
+// (sso start), whenever they start, how each session it is sent was made:
+// it refuses GetSessionToken sessions, and SessionDuration for chained
+// role sessions and federation tokens, as AWS does. It stops when the
+// script ends.
 func FederationCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"federation": federationCmd,
@@ -214,6 +269,29 @@ func federationCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("usage: federation start")
 		}
 		f := NewFederation()
+		// Without vaulttest.Setup there is no STS front to learn from.
+		st, _ := ts.Value(scriptKey{}).(*scriptState)
+		f.KindsFrom(func(akid, sessionToken string) SessionKind {
+			if front := st.currentFront(); front != nil {
+				if i, ok := front.IssuedFor(sessionToken); ok {
+					switch {
+					case i.Action == "GetSessionToken":
+						return SessionToken
+					case i.Action == "GetFederationToken":
+						return SessionFederated
+					case i.Chained:
+						return SessionChained
+					}
+					return SessionRole
+				}
+			}
+			if s := ssoFor(work); s != nil {
+				if _, ok := s.RoleSession(akid); ok {
+					return SessionRole
+				}
+			}
+			return SessionUnknown
+		})
 		federationsMu.Lock()
 		old := federations[work]
 		federations[work] = f
@@ -262,8 +340,8 @@ func federationCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("no sign-in token was issued for %s", strings.Join(args[1:], " "))
 		}
 	case "url-matches":
-		if neg || len(args) != 3 {
-			ts.Fatalf("usage: federation url-matches URLFILE JSONFILE")
+		if neg || (len(args) != 3 && len(args) != 4) {
+			ts.Fatalf("usage: federation url-matches URLFILE JSONFILE [SECS|none]")
 		}
 		u, err := url.Parse(strings.TrimSpace(ts.ReadFile(args[1])))
 		ts.Check(err)
@@ -272,12 +350,14 @@ func federationCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		var want struct{ AccessKeyId, SecretAccessKey, SessionToken string }
 		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[2])), &want))
-		akid, secret, token, ok := f.Issued(u.Query().Get("SigninToken"))
+		g, ok := f.Grant(u.Query().Get("SigninToken"))
 		switch {
 		case !ok:
 			ts.Fatalf("the URL's SigninToken was not issued by the fake")
-		case akid != want.AccessKeyId || secret != want.SecretAccessKey || token != want.SessionToken:
-			ts.Fatalf("the SigninToken was issued for %s, not for the credentials in %s (%s)", akid, args[2], want.AccessKeyId)
+		case g.AccessKeyID != want.AccessKeyId || g.SecretAccessKey != want.SecretAccessKey || g.SessionToken != want.SessionToken:
+			ts.Fatalf("the SigninToken was issued for %s, not for the credentials in %s (%s)", g.AccessKeyID, args[2], want.AccessKeyId)
+		case len(args) == 4 && !durationMatches(g.SessionDuration, args[3]):
+			ts.Fatalf("the SigninToken was issued with SessionDuration %d, want %s", g.SessionDuration, args[3])
 		}
 	default:
 		ts.Fatalf("federation: unknown subcommand %q", args[0])

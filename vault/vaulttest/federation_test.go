@@ -141,3 +141,40 @@ func TestFederationCommands(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{Dir: dir, Cmds: cmds})
 }
+
+// What the fake learns of a session's making decides what it accepts, as
+// at AWS: no GetSessionToken session signs in, and only a role session
+// from long-term keys may ask for a SessionDuration.
+func TestFederationSessionKinds(t *testing.T) {
+	fed := vaulttest.NewFederation()
+	defer fed.Close()
+	kinds := map[string]vaulttest.SessionKind{
+		"role": vaulttest.SessionRole, "chained": vaulttest.SessionChained,
+		"federated": vaulttest.SessionFederated, "mfa": vaulttest.SessionToken,
+	}
+	fed.KindsFrom(func(_, sessionToken string) vaulttest.SessionKind { return kinds[sessionToken] })
+	for _, tt := range []struct {
+		token           string
+		withDuration    int
+		withoutDuration int
+	}{
+		{"role", 200, 200},
+		{"unknown", 200, 200},
+		{"chained", 400, 200},
+		{"federated", 400, 200},
+		{"mfa", 400, 400},
+	} {
+		for _, duration := range []string{"3600", ""} {
+			q := url.Values{"Action": {"getSigninToken"},
+				"Session": {`{"sessionId":"AKIAIOSFODNN7EXAMPLE","sessionKey":"k","sessionToken":"` + tt.token + `"}`}}
+			want := tt.withoutDuration
+			if duration != "" {
+				q.Set("SessionDuration", duration)
+				want = tt.withDuration
+			}
+			if status, _ := federationGet(t, fed.URL(), q); status != want {
+				t.Errorf("%s session, SessionDuration %q: status %d, want %d", tt.token, duration, status, want)
+			}
+		}
+	}
+}

@@ -1,9 +1,12 @@
 package vaulttest
 
 import (
+	"encoding/json"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +19,20 @@ type scriptKey struct{}
 
 type scriptState struct {
 	front *Front
+	// mu guards front for the fakes' handlers, which look it up when a
+	// request comes rather than when they start.
+	mu sync.Mutex
+}
+
+// currentFront is the script's STS front, or nil before 'sts start' or
+// without vaulttest.Setup (st is nil then).
+func (st *scriptState) currentFront() *Front {
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.front
 }
 
 // userSeq makes iam-user names unique within the test binary: moto lives as
@@ -47,6 +64,8 @@ func Setup(env *testscript.Env) error {
 //	sts hang                           accept requests and never answer them
 //	sts lifetime DURATION              sessions issued from now end after DURATION
 //	                                   (every session's end is enforced anyway)
+//	sts last-creds ACTION FILE         write the credentials of the latest ACTION
+//	                                   answer to FILE (credential_process JSON)
 //	sts down                           close the front: connections are refused
 //	iam-user NAME                      create an IAM user NAME-<seq> with keys in
 //	                                   TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY
@@ -88,7 +107,20 @@ func cmdSTS(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		f, err := NewFront(m.URL())
 		ts.Check(err)
+		// The SSO portal's role credentials are role keys, whether the
+		// script starts the SSO fake before the front or after it.
+		work := ts.Getenv("WORK")
+		f.RoleKeysFrom(func(akid string) bool {
+			s := ssoFor(work)
+			if s == nil {
+				return false
+			}
+			_, ok := s.RoleSession(akid)
+			return ok
+		})
+		st.mu.Lock()
 		st.front = f
+		st.mu.Unlock()
 		ts.Defer(f.Close)
 		ts.Setenv("AWS_ENDPOINT_URL_STS", f.URL())
 		ts.Setenv("AWS_ENDPOINT_URL_IAM", f.URL())
@@ -146,6 +178,18 @@ func cmdSTS(ts *testscript.TestScript, neg bool, args []string) {
 		case len(args) == 4 && (len(got) != 1 || got[0] != args[3]):
 			ts.Fatalf("sts param: %s had %s=%q, want %q", args[1], args[2], got, args[3])
 		}
+	case "last-creds":
+		if len(args) != 3 {
+			ts.Fatalf("usage: sts last-creds ACTION FILE")
+		}
+		i, ok := st.front.LastIssued(args[1])
+		if !ok {
+			ts.Fatalf("sts last-creds: no %s answer carried credentials", args[1])
+		}
+		data, err := json.Marshal(map[string]any{"Version": 1, "AccessKeyId": i.AccessKeyID,
+			"SecretAccessKey": i.SecretAccessKey, "SessionToken": i.SessionToken})
+		ts.Check(err)
+		ts.Check(os.WriteFile(ts.MkAbs(args[2]), data, 0o600))
 	case "down":
 		if len(args) != 1 {
 			ts.Fatalf("usage: sts down")

@@ -48,8 +48,9 @@ func SSODefaultAccounts(n int) []SSOAccount {
 //
 //	sso start [accounts=N] [pollsBeforeApproval=N] [interval=N] [pageSize=N] [startURL=URL]
 //	    start the fake and set AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC
-//	    and SSO_URL; it stops when the script ends. After 'sts start', the
-//	    role credentials it issues are role keys to the STS front
+//	    and SSO_URL; it stops when the script ends. The role credentials
+//	    it issues are role keys to the script's STS front, started before
+//	    or after it
 //	[!] sso count OP N     OP was called N times (see SSO.Count)
 //	[!] sso visits N       the verification page was opened N times
 //	sso browser NAME       write $WORK/NAME, a BROWSER program that opens
@@ -171,6 +172,13 @@ func ssoCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// ssoFor is the SSO fake of the script whose $WORK is work, or nil.
+func ssoFor(work string) *SSO {
+	ssoScripts.Lock()
+	defer ssoScripts.Unlock()
+	return ssoScripts.m[work]
+}
+
 func ssoStart(ts *testscript.TestScript, key string, args []string) {
 	opts := SSOOptions{Accounts: SSODefaultAccounts(3)}
 	for _, a := range args {
@@ -201,12 +209,6 @@ func ssoStart(ts *testscript.TestScript, key string, args []string) {
 		default:
 			ts.Fatalf("sso start: unknown option %q", k)
 		}
-	}
-	// Behind the script's STS front (sts start first), the role
-	// credentials the portal issues count as role keys: AssumeRole with
-	// them is held to AWS's one-hour role-chaining limit.
-	if st, ok := ts.Value(scriptKey{}).(*scriptState); ok && st.front != nil {
-		opts.OnRoleCredentials = st.front.AddRoleKey
 	}
 	ssoScripts.Lock()
 	if ssoScripts.m[key] != nil {

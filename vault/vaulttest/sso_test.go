@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,10 +14,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	smithy "github.com/aws/smithy-go"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -674,4 +677,49 @@ func ssoScriptLogin(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(time.Duration(dev.Interval) * time.Second)
 	}
 	ts.Fatalf("not approved after 5 polls")
+}
+
+// The script's STS front holds the SSO portal's role credentials to the
+// role-chaining limit whichever fake the script starts first.
+func TestSSOScriptRoleKeysAnyOrder(t *testing.T) {
+	dir := t.TempDir()
+	for name, starts := range map[string]string{"sso-first": "sso start\nsts start\n", "sts-first": "sts start\nsso start\n"} {
+		script := starts + "ssorole-assume 7200 refused\nssorole-assume 3600 ok\n"
+		if err := os.WriteFile(filepath.Join(dir, name+".txtar"), []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmds := Commands()
+	for k, v := range SSOCommands() {
+		cmds[k] = v
+	}
+	// ssorole-assume SECS ok|refused: role credentials minted by the SSO
+	// fake assume a role for SECS seconds through the front.
+	cmds["ssorole-assume"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		s := ssoFor(ts.Getenv("WORK"))
+		s.mu.Lock()
+		s.access["aoa-test"] = &ssoAccess{expires: s.opts.Now().Add(time.Hour)}
+		s.mu.Unlock()
+		ctx := context.Background()
+		portal := sso.New(sso.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL())})
+		out, err := portal.GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{
+			AccessToken: aws.String("aoa-test"), AccountId: aws.String("111111111111"), RoleName: aws.String("AdministratorAccess"),
+		})
+		ts.Check(err)
+		c := out.RoleCredentials
+		secs, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion("eu-west-1"),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))),
+			config.WithRetryMaxAttempts(1))
+		ts.Check(err)
+		client := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(ts.Getenv("AWS_ENDPOINT_URL_STS")) })
+		_, err = client.AssumeRole(context.Background(), &sts.AssumeRoleInput{
+			RoleArn: aws.String(childRole), RoleSessionName: aws.String("vaulttest"), DurationSeconds: aws.Int32(int32(secs)),
+		})
+		if (err == nil) != (args[1] == "ok") {
+			ts.Fatalf("AssumeRole for %d s with SSO role keys: %v, want %s", secs, err, args[1])
+		}
+	}
+	testscript.Run(t, testscript.Params{Dir: dir, Setup: Setup, Cmds: cmds})
 }

@@ -49,6 +49,12 @@ type Front struct {
 	faultOn  string               // the Action faults are limited to; "" for any
 	fault    awsError
 	hang     chan struct{} // non-nil: requests wait for it to close, unanswered
+
+	// roleKeysFrom also names role keys, asked at each request: keys
+	// minted by another fake that may start before or after the front.
+	roleKeysFrom func(akid string) bool
+	issued       map[string]Issued // by session token
+	lastIssued   map[string]Issued // by Action
 }
 
 type awsError struct {
@@ -83,8 +89,13 @@ func NewFront(backend string) (*Front, error) {
 			// transparently, so ModifyResponse can read the XML.
 			r.Out.Header.Del("Accept-Encoding")
 		},
-		Transport:      f.transport,
-		ModifyResponse: f.learnKeys,
+		Transport: f.transport,
+		ModifyResponse: func(resp *http.Response) error {
+			if err := f.learnKeys(resp); err != nil {
+				return err
+			}
+			return f.recordIssued(resp)
+		},
 	}
 	f.srv = httptest.NewUnstartedServer(f.handler(proxy))
 	// A client holding a kept-alive connection would see "broken pipe" or
@@ -164,6 +175,48 @@ func (f *Front) AddRoleKey(akid string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.roleKeys[akid] = true
+}
+
+// RoleKeysFrom makes the front also hold AssumeRole signed with any key
+// for which known reports true to the role-chaining limit. known is asked
+// at each request, so keys another fake mints (the SSO portal's role
+// credentials) count whichever of the two was started first.
+func (f *Front) RoleKeysFrom(known func(akid string) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.roleKeysFrom = known
+}
+
+// Issued is one set of credentials the front saw STS return, and how it
+// was made.
+type Issued struct {
+	Action                                     string // AssumeRole, GetSessionToken, GetFederationToken, ...
+	AccessKeyID, SecretAccessKey, SessionToken string
+	// Chained: an AssumeRole signed with temporary credentials (the request
+	// carried a session token), which AWS treats as role chaining: the
+	// session lasts an hour at most and the console refuses a
+	// SessionDuration for it.
+	Chained bool
+}
+
+// IssuedFor returns what the front recorded about the credentials with
+// this session token. Session tokens, not key ids, tell answers apart:
+// moto returns the same example key id from GetSessionToken and
+// GetFederationToken.
+func (f *Front) IssuedFor(sessionToken string) (Issued, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i, ok := f.issued[sessionToken]
+	return i, ok
+}
+
+// LastIssued returns the credentials of the latest successful answer to
+// action.
+func (f *Front) LastIssued(action string) (Issued, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i, ok := f.lastIssued[action]
+	return i, ok
 }
 
 // FailNext answers the next n requests with status and an AWS XML error.
@@ -271,12 +324,50 @@ func (f *Front) decide(action, akid string, form url.Values) (awsError, bool) {
 	if end, ok := f.expires[akid]; ok && !time.Now().Before(end) {
 		return awsError{status: http.StatusForbidden, code: "ExpiredToken", message: "The security token included in the request is expired"}, true
 	}
-	if action == "AssumeRole" && f.roleKeys[akid] {
+	if action == "AssumeRole" && (f.roleKeys[akid] || (f.roleKeysFrom != nil && f.roleKeysFrom(akid))) {
 		if d, err := strconv.Atoi(form.Get("DurationSeconds")); err == nil && d > maxChainedDuration {
 			return awsError{status: http.StatusBadRequest, code: "ValidationError", message: RoleChainingMessage}, true
 		}
 	}
 	return awsError{}, false
+}
+
+// recordIssued records the credentials of every successful answer that
+// carries some, with the Action that made them.
+func (f *Front) recordIssued(resp *http.Response) error {
+	action, _ := resp.Request.Context().Value(actionKey{}).(string)
+	switch action {
+	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken", "GetFederationToken":
+	default:
+		return nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("sts front: read moto response: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	i := Issued{
+		Action:          action,
+		AccessKeyID:     findElement(body, "AccessKeyId"),
+		SecretAccessKey: findElement(body, "SecretAccessKey"),
+		SessionToken:    findElement(body, "SessionToken"),
+		Chained:         action == "AssumeRole" && resp.Request.Header.Get("X-Amz-Security-Token") != "",
+	}
+	if i.SessionToken == "" {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.issued == nil {
+		f.issued, f.lastIssued = map[string]Issued{}, map[string]Issued{}
+	}
+	f.issued[i.SessionToken] = i
+	f.lastIssued[action] = i
+	return nil
 }
 
 // learnKeys records the sessions that STS issues: when each ends, so that

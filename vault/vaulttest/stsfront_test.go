@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -170,4 +172,68 @@ func TestCredentialScope(t *testing.T) {
 	if akid, svc := credentialScope(""); akid != "" || svc != "" {
 		t.Errorf("empty header: got %q %q", akid, svc)
 	}
+}
+
+// The front records how each session was made, by its session token:
+// moto gives GetSessionToken and GetFederationToken the same key id.
+func TestFrontRecordsIssuedSessions(t *testing.T) {
+	f := StartFront(t)
+	m, _ := SharedMoto()
+	akid, secret, err := m.CreateUser(fmt.Sprintf("front-issued-%d", userSeq.Add(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := stsClient(t, f, akid, secret, "", 1)
+	ctx := context.Background()
+	want := func(c *types.Credentials, action string, chained bool) {
+		t.Helper()
+		i, ok := f.IssuedFor(aws.ToString(c.SessionToken))
+		if !ok || i.Action != action || i.Chained != chained || i.AccessKeyID != aws.ToString(c.AccessKeyId) ||
+			i.SecretAccessKey != aws.ToString(c.SecretAccessKey) {
+			t.Errorf("IssuedFor = %+v, %v; want %s, chained %v, the answer's keys", i, ok, action, chained)
+		}
+		if last, ok := f.LastIssued(action); !ok || last != i {
+			t.Errorf("LastIssued(%s) = %+v, want %+v", action, last, i)
+		}
+	}
+	direct, err := assumeRole(user, 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(direct.Credentials, "AssumeRole", false)
+	role := stsClient(t, f, aws.ToString(direct.Credentials.AccessKeyId), aws.ToString(direct.Credentials.SecretAccessKey),
+		aws.ToString(direct.Credentials.SessionToken), 1)
+	chained, err := assumeRole(role, 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(chained.Credentials, "AssumeRole", true)
+	st, err := user.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(st.Credentials, "GetSessionToken", false)
+	fed, err := user.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("awsx-test")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(fed.Credentials, "GetFederationToken", false)
+	if _, ok := f.IssuedFor("no such token"); ok {
+		t.Error("an unknown session token is reported as issued")
+	}
+}
+
+// Keys another fake mints count as role keys whenever that fake is asked,
+// so the order the fakes start in does not matter.
+func TestFrontRoleKeysFrom(t *testing.T) {
+	f := StartFront(t)
+	var minted sync.Map
+	f.RoleKeysFrom(func(akid string) bool { _, ok := minted.Load(akid); return ok })
+	sso := stsClient(t, f, "ASIAVAULTTESTSSO0002", "secret", "token", 1)
+	if _, err := assumeRole(sso, 7200); err != nil {
+		t.Errorf("assume role with keys nobody minted: %v", err)
+	}
+	minted.Store("ASIAVAULTTESTSSO0002", true)
+	_, err := assumeRole(sso, 7200)
+	wantAPIError(t, err, http.StatusBadRequest, "ValidationError", RoleChainingMessage)
 }
