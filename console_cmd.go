@@ -45,7 +45,7 @@ func (c *ConsoleCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	creds, p, err := v.ConsoleCredentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region, MFAToken: c.MFAToken, Interactive: a.interactive()})
+	cs, err := v.ConsoleCredentials(ctx, c.Profile, vault.Options{Duration: c.Duration, Region: c.Region, MFAToken: c.MFAToken, Interactive: a.interactive()})
 	if err != nil {
 		return err
 	}
@@ -54,19 +54,13 @@ func (c *ConsoleCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	opts := exec.ConsoleOptions{
-		FederationURL: fedURL,
-		Region:        firstNonEmpty(c.Region, creds.Region),
-		Issuer:        "awsx",
+		FederationURL:   fedURL,
+		Region:          firstNonEmpty(c.Region, cs.Region),
+		Partition:       cs.Partition,
+		SessionDuration: cs.SessionDuration,
+		Issuer:          "awsx",
 	}
-	// AWS refuses SessionDuration for a chained role's session.
-	if c.Duration > 0 {
-		if p.Chained() {
-			fmt.Fprintf(a.Stderr, "awsx: %s is a chained role session; the console keeps AWS's default length\n", c.Profile)
-		} else {
-			opts.SessionDuration = c.Duration
-		}
-	}
-	url, err := exec.ConsoleURL(ctx, creds, opts)
+	url, err := exec.ConsoleURL(ctx, cs.Credentials, opts)
 	if err != nil {
 		return fmt.Errorf("profile %q: %w", c.Profile, err)
 	}

@@ -77,7 +77,8 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	}
 	// Resolve the source first, so that its failure (no keys, a login
 	// needed) is reported as itself rather than inside an STS error.
-	if _, err := source.Retrieve(ctx); err != nil {
+	src, err := source.Retrieve(ctx)
+	if err != nil {
 		return aws.Credentials{}, err
 	}
 	client, err := a.v.stsClient(ctx, a.p, source)
@@ -103,6 +104,11 @@ func (a *assumeRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, err
 	creds, err := fromSTS(out.Credentials, account, "AssumeRole")
 	if err != nil {
 		return aws.Credentials{}, fmt.Errorf("profile %q: assume role %s: %w", a.p.Name, a.p.RoleARN, err)
+	}
+	if src.SessionToken != "" {
+		// Assumed with temporary credentials, whatever the config says
+		// they are: AWS treats that as role chaining.
+		creds = markChained(creds)
 	}
 	return creds, nil
 }

@@ -60,6 +60,7 @@ func (c *cachedProvider) fetch(ctx context.Context, recheck bool) (aws.Credentia
 		AccountID:       creds.AccountID,
 		Fingerprint:     c.fingerprint,
 		Requested:       c.requested,
+		Chained:         isChained(creds),
 	}
 	if err := c.v.Keyring.set(c.item, "session "+c.item, s); err != nil {
 		if errors.Is(err, ErrWrongPassphrase) {
@@ -104,7 +105,7 @@ func (c *cachedProvider) lookup() (aws.Credentials, bool, error) {
 		return aws.Credentials{}, false, nil
 	}
 	c.v.debugf("cache hit %s, %s left", c.item, s.Expires.Sub(c.v.now()).Round(time.Second))
-	return aws.Credentials{
+	creds := aws.Credentials{
 		AccessKeyID:     s.AccessKeyID,
 		SecretAccessKey: s.SecretAccessKey,
 		SessionToken:    s.SessionToken,
@@ -112,5 +113,9 @@ func (c *cachedProvider) lookup() (aws.Credentials, bool, error) {
 		Expires:         s.Expires,
 		AccountID:       s.AccountID,
 		Source:          "awsx cache",
-	}, true, nil
+	}
+	if s.Chained {
+		creds = markChained(creds)
+	}
+	return creds, true, nil
 }

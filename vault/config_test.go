@@ -79,7 +79,6 @@ func TestProfileResolution(t *testing.T) {
 	}
 	tests := []struct {
 		name, kind, source, region string
-		chained                    bool
 		check                      func(t *testing.T, p *Profile)
 	}{
 		{name: "bastion", kind: "iam-user", region: "eu-west-1", check: func(t *testing.T, p *Profile) {
@@ -95,7 +94,7 @@ func TestProfileResolution(t *testing.T) {
 				t.Errorf("dirs: %q", p.Dirs)
 			}
 		}},
-		{name: "deep", kind: "role", source: "prod", region: "eu-west-1", chained: true},
+		{name: "deep", kind: "role", source: "prod", region: "eu-west-1"},
 		{name: "sso-admin", kind: "sso", check: func(t *testing.T, p *Profile) {
 			if p.SSOStartURL != "https://acme.awsapps.com/start" || p.SSORegion != "eu-west-1" || strings.Join(p.SSOScopes, ",") != "sso:account:access" {
 				t.Errorf("sso session: %+v", p)
@@ -108,7 +107,7 @@ func TestProfileResolution(t *testing.T) {
 		}},
 		{name: "sso-only", kind: "sso"},
 		{name: "tool", kind: "process"},
-		{name: "ci", kind: "role", chained: false},
+		{name: "ci", kind: "role"},
 		{name: "default", kind: "iam-user", region: "us-east-1"},
 	}
 	for _, tt := range tests {
@@ -129,9 +128,6 @@ func TestProfileResolution(t *testing.T) {
 			}
 			if r := effectiveRegion(p); r != tt.region {
 				t.Errorf("region = %q, want %q", r, tt.region)
-			}
-			if p.Chained() != tt.chained {
-				t.Errorf("Chained() = %v, want %v", p.Chained(), tt.chained)
 			}
 			if tt.check != nil {
 				tt.check(t, p)
@@ -240,7 +236,6 @@ func FuzzProfile(f *testing.F) {
 				continue
 			}
 			_ = p.Kind()
-			_ = p.Chained()
 			_ = fingerprint(p)
 			// The provider chain is built from it without a panic, and a
 			// refusal is one line naming a profile. Nothing here reaches

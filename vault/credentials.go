@@ -5,7 +5,10 @@
 package vault
 
 import (
+	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Credentials is what a command receives for a profile and hands to exec or
@@ -19,6 +22,11 @@ type Credentials struct {
 	Expires         time.Time // zero when the keys do not expire
 	AccountID       string    // the account the keys act in, when known
 	Region          string    // the profile's region, when it has one
+	// Chained: a role session assumed with temporary credentials (another
+	// role's, SSO role credentials, an MFA session), as the provider that
+	// assumed it saw. AWS calls that role chaining: the session lasts an
+	// hour at most, and the console refuses a SessionDuration for it.
+	Chained bool
 }
 
 // CanExpire reports whether the credentials carry an expiry.
@@ -28,3 +36,20 @@ func (c Credentials) CanExpire() bool { return !c.Expires.IsZero() }
 func (c Credentials) ExpiresWithin(now time.Time, d time.Duration) bool {
 	return c.CanExpire() && !now.Add(d).Before(c.Expires)
 }
+
+// chainedMark ends aws.Credentials.Source for a role-chained session: the
+// SDK's credentials type has no other place for it, and the mark has to
+// pass from the provider that assumed the role, through the cache, to the
+// command that needs to know.
+const chainedMark = " (role chaining)"
+
+// markChained marks c as a role-chained session.
+func markChained(c aws.Credentials) aws.Credentials {
+	if !isChained(c) {
+		c.Source += chainedMark
+	}
+	return c
+}
+
+// isChained reports whether c was marked as a role-chained session.
+func isChained(c aws.Credentials) bool { return strings.HasSuffix(c.Source, chainedMark) }

@@ -498,4 +498,5 @@ type storedSession struct {
 	AccountID       string
 	Fingerprint     string
 	Requested       time.Duration `json:",omitempty"` // --duration, when one was given
+	Chained         bool          // a role-chained session (Credentials.Chained)
 }

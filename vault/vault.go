@@ -151,6 +151,7 @@ func (v *Vault) Credentials(ctx context.Context, name string, o Options) (Creden
 		Expires:         expiresOf(c),
 		AccountID:       c.AccountID,
 		Region:          region,
+		Chained:         isChained(c),
 	}, nil
 }
 
