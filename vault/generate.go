@@ -118,11 +118,26 @@ func (v *Vault) GenerateConfig(ctx context.Context, o GenerateOptions) (*Generat
 		}
 		sess.login = o.SourceProfile
 	}
-	token, err := v.ssoToken(ctx, sess, Options{Interactive: true, NoBrowser: o.NoBrowser}, "")
+	// Interactive even without a terminal: like 'awsx login', this is a
+	// command a person runs to sign in, and the device flow prints the URL
+	// and code on stderr and says what it waits for.
+	login := Options{Interactive: true, NoBrowser: o.NoBrowser}
+	token, err := v.ssoToken(ctx, sess, login, "")
 	if err != nil {
 		return nil, err
 	}
 	accounts, err := v.listSSOAccounts(ctx, sess, token, o.SourceProfile == "")
+	var refused *refusedTokenError
+	if errors.As(err, &refused) {
+		// The portal no longer takes a token that looked valid (signed out
+		// elsewhere, or ended early): renew it once and list again, as
+		// GetRoleCredentials does.
+		v.debugf("the SSO portal refused the access token of %s; renewing it", o.StartURL)
+		if token, err = v.ssoToken(ctx, sess, login, token); err != nil {
+			return nil, err
+		}
+		accounts, err = v.listSSOAccounts(ctx, sess, token, o.SourceProfile == "")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list the accounts of %s: %w; %s is unchanged", o.StartURL, err, v.Config.Path)
 	}
@@ -274,8 +289,17 @@ func listError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if apiCode(err) == "UnauthorizedException" {
+		return &refusedTokenError{describeAWSError(err)}
+	}
 	return errors.New(describeAWSError(err))
 }
+
+// refusedTokenError is a listing the portal refused for its access token,
+// which a renewed token may fix.
+type refusedTokenError struct{ msg string }
+
+func (e *refusedTokenError) Error() string { return e.msg }
 
 // plan decides the profiles to add: one per account, unless a profile for
 // that account and role is already there, named after the account.

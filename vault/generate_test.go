@@ -211,3 +211,36 @@ func TestGenerateOptionsCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A token that the portal refuses while it still looks valid (signed out
+// elsewhere) is renewed once with the refresh token, and the listing runs
+// again: no browser, no error.
+func TestGenerateConfigRenewsARefusedToken(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{Accounts: vaulttest.SSODefaultAccounts(5)})
+	v, _ := ssoTestVault(t, s, "[profile bastion]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = AdministratorAccess\n")
+	ctx := context.Background()
+	if _, err := v.Credentials(ctx, "bastion", Options{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []GenerateOptions{
+		{StartURL: testStartURL, Region: "eu-west-1", Role: "Admin", SourceProfile: "bastion", DryRun: true},
+		{StartURL: testStartURL, Region: "eu-west-1", Role: "ReadOnly", DryRun: true}, // ListAccountRoles too
+	} {
+		s.ExpireAccessTokens()
+		refreshes := s.Count("Refresh")
+		v.OpenURL = func(string) error { t.Error("a browser opened to renew a refused token"); return nil }
+		res, err := v.GenerateConfig(ctx, o)
+		if err != nil {
+			t.Fatalf("role %s: %v", o.Role, err)
+		}
+		if len(res.Added) != 5 {
+			t.Errorf("role %s: %d profiles, want 5", o.Role, len(res.Added))
+		}
+		if got := s.Count("Refresh") - refreshes; got != 1 {
+			t.Errorf("role %s: %d refreshes, want 1", o.Role, got)
+		}
+	}
+	if n := s.Count("StartDeviceAuthorization"); n != 1 {
+		t.Errorf("StartDeviceAuthorization = %d, want the first login only", n)
+	}
+}
