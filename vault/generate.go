@@ -511,7 +511,13 @@ func (c *Config) appendSections(text string) error {
 
 // writeAtomic replaces path with data through a temporary file in the same
 // directory, keeping the file's mode, so a crash never leaves half a file.
+// A symlinked path (a config kept in a dotfiles repository) has its target
+// replaced: renaming over the link itself would turn it into a file.
 func writeAtomic(path string, data []byte) error {
+	path, err := realPath(path)
+	if err != nil {
+		return fmt.Errorf("write config %s: %w", path, err)
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("write config %s: %w", path, err)
@@ -542,4 +548,32 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("write config %s: %w", path, werr)
 	}
 	return nil
+}
+
+// maxLinks bounds the symlinks realPath follows, as the kernel bounds them.
+const maxLinks = 40
+
+// realPath is the file that path names once symlinks are followed. A link
+// whose target does not exist yet resolves to that target, so writing
+// creates it and the link stays.
+func realPath(path string) (string, error) {
+	for range maxLinks {
+		real, err := filepath.EvalSymlinks(path)
+		if err == nil {
+			return real, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return path, err
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			// Not a link: a file that is not there yet.
+			return path, nil
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path, errors.New("too many levels of symbolic links")
 }

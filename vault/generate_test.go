@@ -244,3 +244,85 @@ func TestGenerateConfigRenewsARefusedToken(t *testing.T) {
 		t.Errorf("StartDeviceAuthorization = %d, want the first login only", n)
 	}
 }
+
+// A config file that is a symlink (into a dotfiles repository, say) stays
+// one: the target gets the new text and keeps its mode. awsx add and
+// config generate write through the same path.
+func TestAppendSectionsThroughSymlink(t *testing.T) {
+	for _, tc := range []struct{ name, target string }{
+		{"relative", "../dotfiles/aws/config"},
+		{"absolute", ""}, // filled in below
+		{"dangling", "../dotfiles/aws/new-config"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			dots := filepath.Join(home, "dotfiles", "aws")
+			if err := os.MkdirAll(dots, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			real := filepath.Join(dots, "config")
+			orig := "[profile bastion]\nregion = eu-west-1\n"
+			if err := os.WriteFile(real, []byte(orig), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(real, 0o640); err != nil { // whatever the umask
+				t.Fatal(err)
+			}
+			target := tc.target
+			if target == "" {
+				target = real
+			}
+			want := orig + "\n# Added by awsx add.\n[profile new]\n"
+			if tc.name == "dangling" {
+				real, want = filepath.Join(dots, "new-config"), "# Added by awsx add.\n[profile new]\n"
+			}
+			link := filepath.Join(home, ".aws", "config")
+			if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, link); err != nil {
+				t.Fatal(err)
+			}
+			c, err := LoadConfig(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if added, err := c.EnsureProfile("new"); err != nil || !added {
+				t.Fatalf("EnsureProfile = %v, %v", added, err)
+			}
+			if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Fatalf("%s is no longer a symlink (%v)", link, err)
+			}
+			if got, _ := os.Readlink(link); got != target {
+				t.Errorf("the link points to %s, want %s", got, target)
+			}
+			data, err := os.ReadFile(real)
+			if err != nil || string(data) != want {
+				t.Fatalf("target holds %q (%v), want %q", data, err, want)
+			}
+			if fi, _ := os.Stat(real); tc.name != "dangling" && fi.Mode().Perm() != 0o640 {
+				t.Errorf("target mode %o, want its own 640", fi.Mode().Perm())
+			}
+			if !c.Has("new") {
+				t.Error("the config was not reloaded")
+			}
+			if entries, _ := os.ReadDir(filepath.Dir(link)); len(entries) != 1 {
+				t.Errorf("%s holds %d entries, want the link alone", filepath.Dir(link), len(entries))
+			}
+		})
+	}
+}
+
+func TestRealPathLoop(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.Symlink(b, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := realPath(a); err == nil {
+		t.Fatal("a symlink loop resolved")
+	}
+}
