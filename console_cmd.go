@@ -126,7 +126,10 @@ var errNoBrowser = errors.New("no display")
 
 // openURL opens url with $BROWSER, or the system's opener. $BROWSER is a
 // colon-separated list of commands, each taking the URL as its argument or
-// in place of %s, as in Python's webbrowser and xdg-utils.
+// in place of %s, as in Python's webbrowser and xdg-utils. awsx does not
+// wait for the browser: a browser command may stay open as long as its
+// window, and the SSO login polls while it is; the first command that
+// starts is the one used.
 func (a *app) openURL(url string) error {
 	if b := a.getenv("BROWSER"); b != "" {
 		var last error
@@ -147,7 +150,7 @@ func (a *app) openURL(url string) error {
 			}
 			cmd := osexec.Command(fields[0], args...)
 			cmd.Env = a.childEnv()
-			if last = cmd.Run(); last == nil {
+			if last = startDetached(cmd); last == nil {
 				return nil
 			}
 		}
@@ -161,6 +164,8 @@ func (a *app) openURL(url string) error {
 		cmd = osexec.Command("rundll32", "url.dll,FileProtocolHandler", url)
 	}
 	if cmd != nil {
+		// These return as soon as the browser has the URL, with a status
+		// that says whether it did.
 		cmd.Env = a.childEnv()
 		return cmd.Run()
 	}
@@ -169,7 +174,17 @@ func (a *app) openURL(url string) error {
 	}
 	cmd = osexec.Command("xdg-open", url)
 	cmd.Env = a.childEnv()
-	return cmd.Start()
+	return startDetached(cmd)
+}
+
+// startDetached starts cmd and reaps it in the background, whenever it
+// ends, without holding awsx up.
+func startDetached(cmd *osexec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
 }
 
 // childEnv is awsx's environment without keyring secrets, for helpers such
