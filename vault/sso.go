@@ -76,11 +76,16 @@ func sessionOf(p *Profile) ssoSession {
 // role credentials from the SSO portal, fetched with the SSO session's
 // access token and cached like every other session. They are role
 // credentials, so a role assumed with them is chained.
+//
+// With o.Login (awsx login, of this profile or of one that goes through
+// it) the cache is passed by: cached role credentials say nothing of the
+// SSO session, and login is there to make sure that holds, renewing it
+// or signing in again, before it fetches fresh role credentials.
 func (v *Vault) ssoLink(p *Profile, o Options) (link, error) {
 	if err := v.checkSSOProfile(p); err != nil {
 		return link{}, err
 	}
-	return link{prov: v.cached(p, &ssoRoleProvider{v: v, p: p, o: o}, o), role: true}, nil
+	return link{prov: v.cachedTop(p, &ssoRoleProvider{v: v, p: p, o: o}, o, o.Login), role: true}, nil
 }
 
 func (v *Vault) checkSSOProfile(p *Profile) error {
