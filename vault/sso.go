@@ -216,9 +216,15 @@ func (v *Vault) ssoToken(ctx context.Context, s ssoSession, o Options, rejected 
 			return "", friendly(s.login, "renew the SSO session of "+s.startURL, err)
 		}
 		v.debugf("the refresh token of %s is no longer accepted (%s)", s.startURL, apiCode(err))
+		st.RefreshToken = ""
 		if apiCode(err) == "InvalidClientException" {
 			// The registration itself has ended: a login registers anew.
 			st.ClientID = ""
+		}
+		// Kept as spent, so that the commands after this one (a hook at
+		// every prompt) name the login at once instead of trying again.
+		if err := v.storeSSO(item, st); err != nil {
+			return "", err
 		}
 	}
 	if !o.Interactive {

@@ -343,3 +343,40 @@ sso_account_id = 111111111111
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A refresh token the service refuses is dropped from the keyring: the
+// terminal-less commands after the first (a hook at every prompt) fail at
+// once, without another CreateToken that is bound to fail.
+func TestSSORevokedRefreshTokenIsForgotten(t *testing.T) {
+	s := newFake(t, vaulttest.SSOOptions{})
+	v, _ := ssoTestVault(t, s, testSSOConfig)
+	ctx := context.Background()
+	if _, err := v.Credentials(ctx, "bastion", Options{Interactive: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.RevokeRefreshTokens()
+	v.Now = func() time.Time { return time.Now().Add(9 * time.Hour) }
+	for i := range 3 {
+		_, err := v.Credentials(ctx, "bastion", Options{})
+		var le *LoginRequiredError
+		if !errors.As(err, &le) {
+			t.Fatalf("run %d: err = %v, want a LoginRequiredError", i, err)
+		}
+	}
+	if n := s.Count("Refresh"); n != 1 {
+		t.Errorf("CreateToken with the refresh token %d times, want once", n)
+	}
+	var st storedSSO
+	if ok, err := v.Keyring.get(ssoItem(testStartURL), &st); !ok || err != nil || st.RefreshToken != "" || st.ClientID == "" {
+		t.Errorf("stored %v %v: refresh token kept %v, client %q; want it dropped and the client kept", ok, err, st.RefreshToken != "", st.ClientID)
+	}
+	// A login then needs no new registration.
+	v.Now = nil
+	s.ExpireAccessTokens()
+	if _, err := v.Credentials(ctx, "bastion", Options{Interactive: true, Login: true}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Count("RegisterClient") != 1 || s.Count("StartDeviceAuthorization") != 2 {
+		t.Errorf("RegisterClient %d, StartDeviceAuthorization %d; want 1, 2", s.Count("RegisterClient"), s.Count("StartDeviceAuthorization"))
+	}
+}
