@@ -157,6 +157,9 @@ func TestSSODeviceLoginThenCache(t *testing.T) {
 	if n := s.Count("RegisterClient"); n != 1 {
 		t.Fatalf("RegisterClient = %d, want 1", n)
 	}
+	if n := s.Count("SlowDown"); n != 0 {
+		t.Fatalf("%d polls answered slow_down, want none", n)
+	}
 }
 
 func TestSSONonInteractiveNamesTheLogin(t *testing.T) {
@@ -233,29 +236,49 @@ func TestSSOPollingOutcomes(t *testing.T) {
 		opts    vaulttest.SSOOptions
 		browser func(s *vaulttest.SSO) func(string) error
 		want    string
+		// polls and slowDowns are the CreateToken polls and the
+		// SlowDownExceptions among them that the fake must have seen;
+		// -1 does not check.
+		polls, slowDowns int
 	}{
 		{
 			name: "denied",
 			browser: func(s *vaulttest.SSO) func(string) error {
 				return func(string) error { return s.Deny(s.LastUserCode()) }
 			},
-			want: `profile "bastion": the SSO sign-in to https://corp.awsapps.com/start was denied in the browser`,
+			want:  `profile "bastion": the SSO sign-in to https://corp.awsapps.com/start was denied in the browser`,
+			polls: 1, slowDowns: 0,
 		},
 		{
-			name:    "code expires",
-			opts:    vaulttest.SSOOptions{DeviceCodeExpiresIn: 3},
+			// The fake's clock runs four times faster than awsx's polling
+			// unit, so the code expires at the fake well before awsx's own
+			// deadline: one poll answered ExpiredTokenException, and awsx
+			// stops there instead of polling on to its deadline.
+			name: "code expires",
+			opts: vaulttest.SSOOptions{DeviceCodeExpiresIn: 3, Now: func() func() time.Time {
+				base := time.Now()
+				return func() time.Time { return base.Add(40 * time.Since(base)) }
+			}()},
 			browser: func(*vaulttest.SSO) func(string) error { return func(string) error { return nil } },
 			want:    `profile "bastion": the SSO sign-in code was not approved within`,
+			polls:   1, slowDowns: 0,
 		},
 		{
-			// The fake's clock runs slower than awsx's polling: every poll
-			// after the first is too early, until awsx slows down as told.
-			name: "slow down",
-			opts: vaulttest.SSOOptions{Now: func() func() time.Time {
-				base := time.Now()
-				return func() time.Time { return base.Add(5 * time.Since(base)) }
-			}()},
+			// A loaded service slows awsx down: awsx must add 5 s to its
+			// interval, as the fake does, or be slowed down again and
+			// again until the code expires.
+			name:    "slow down",
+			opts:    vaulttest.SSOOptions{SlowDownPolls: 1, PollsBeforeApproval: -1},
 			browser: func(*vaulttest.SSO) func(string) error { return visit },
+			polls:   2, slowDowns: 1,
+		},
+		{
+			// awsx keeps the announced interval: the fake slows down any
+			// poll that comes earlier.
+			name:    "interval",
+			opts:    vaulttest.SSOOptions{Interval: 3},
+			browser: func(*vaulttest.SSO) func(string) error { return visit },
+			polls:   3, slowDowns: 0,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,6 +296,12 @@ func TestSSOPollingOutcomes(t *testing.T) {
 				if has, _ := v.Keyring.has(ssoItem(testStartURL)); has {
 					t.Fatal("a failed login stored an SSO item")
 				}
+			}
+			if n := s.Count("CreateToken"); tc.polls >= 0 && n != tc.polls {
+				t.Errorf("%d polls, want %d", n, tc.polls)
+			}
+			if n := s.Count("SlowDown"); n != tc.slowDowns {
+				t.Errorf("%d polls answered slow_down, want %d", n, tc.slowDowns)
 			}
 		})
 	}

@@ -39,8 +39,15 @@ type SSOOptions struct {
 
 	// Interval is the polling interval in seconds announced by
 	// StartDeviceAuthorization; polling faster is answered with
-	// SlowDownException. 0 means 1, as AWS sends.
+	// SlowDownException, and every SlowDownException adds 5 seconds to
+	// the interval the next polls must keep (RFC 8628). 0 means 1, as AWS
+	// sends.
 	Interval int
+
+	// SlowDownPolls is how many polls, from the first, are answered with
+	// SlowDownException however long the client waited, as a loaded
+	// service does; each one adds 5 seconds to the interval.
+	SlowDownPolls int
 
 	// DeviceCodeExpiresIn is the lifetime of a device code in seconds, after
 	// which CreateToken answers ExpiredTokenException. 0 means 600.
@@ -123,6 +130,7 @@ type ssoDevice struct {
 	interval                 time.Duration
 	lastPoll                 time.Time
 	pending                  int // polls answered AuthorizationPending
+	polls                    int // polls answered at all
 	visited, approved        bool
 	denied, consumed         bool
 }
@@ -135,7 +143,7 @@ type ssoAccess struct {
 // ssoOps are the names Count accepts; a typo in a test should fail loudly
 // rather than assert on a counter that never moves.
 var ssoOps = []string{
-	"RegisterClient", "StartDeviceAuthorization", "CreateToken", "Refresh",
+	"RegisterClient", "StartDeviceAuthorization", "CreateToken", "Refresh", "SlowDown",
 	"GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout",
 }
 
@@ -220,9 +228,11 @@ func (s *SSO) Down() { s.Close() }
 
 // Count reports how many requests an operation received, failed ones
 // included. op is an API operation name, except that CreateToken counts
-// device-code polls only and "Refresh" counts CreateToken calls with the
-// refresh_token grant, so a test can tell a silent renewal from a new login.
-// It panics on an unknown name so that a typo cannot make an assertion vacuous.
+// device-code polls only, "Refresh" counts CreateToken calls with the
+// refresh_token grant, so a test can tell a silent renewal from a new
+// login, and "SlowDown" counts the polls answered SlowDownException, which
+// a client that keeps the interval never gets unasked. It panics on an
+// unknown name so that a typo cannot make an assertion vacuous.
 func (s *SSO) Count(op string) int {
 	if !slices.Contains(ssoOps, op) {
 		panic(fmt.Sprintf("vaulttest: SSO.Count: unknown operation %q (want one of %v)", op, ssoOps))
@@ -541,10 +551,15 @@ func (s *SSO) pollDevice(w http.ResponseWriter, c *ssoClient, clientID, code str
 	}
 	// The first poll may come at once (the AWS CLI does that); later ones
 	// must wait for the interval. A too-early poll still resets the clock,
-	// as RFC 8628 expects clients to back off rather than retry.
+	// as RFC 8628 expects clients to back off rather than retry, and a
+	// slow_down adds 5 s to the interval for good: a client that does not
+	// add them too is slowed down again and again until the code expires.
 	early := !d.lastPoll.IsZero() && now.Sub(d.lastPoll) < d.interval
 	d.lastPoll = now
-	if early {
+	d.polls++
+	if early || d.polls <= s.opts.SlowDownPolls {
+		d.interval += 5 * time.Second
+		s.counts["SlowDown"]++
 		ssoOIDCError(w, http.StatusBadRequest, "SlowDownException", "slow_down", "client is polling too fast")
 		return
 	}

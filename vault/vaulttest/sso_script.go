@@ -46,7 +46,7 @@ func SSODefaultAccounts(n int) []SSOAccount {
 // SSOCommands returns the testscript command "sso", which runs a fake IAM
 // Identity Center for the script:
 //
-//	sso start [accounts=N] [pollsBeforeApproval=N] [interval=N] [pageSize=N] [startURL=URL]
+//	sso start [accounts=N] [pollsBeforeApproval=N] [interval=N] [slowDownPolls=N] [pageSize=N] [startURL=URL]
 //	    start the fake and set AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC
 //	    and SSO_URL; it stops when the script ends. The role credentials
 //	    it issues are role keys to the script's STS front, started before
@@ -204,6 +204,8 @@ func ssoStart(ts *testscript.TestScript, key string, args []string) {
 			opts.PollsBeforeApproval = n
 		case "interval":
 			opts.Interval = n
+		case "slowDownPolls":
+			opts.SlowDownPolls = n
 		case "pageSize":
 			opts.PageSize = n
 		default:

@@ -174,9 +174,17 @@ func TestSSODeviceFlow(t *testing.T) {
 	if _, err := ssoPoll(oidc, reg, dev); !errors.As(err, &slow) {
 		t.Fatalf("poll 100 ms after the previous: %v, want SlowDownException", err)
 	}
-	clock.Add(time.Second)
+	// The slow_down added 5 s to the interval for good.
+	clock.Add(5 * time.Second)
+	if _, err := ssoPoll(oidc, reg, dev); !errors.As(err, &slow) {
+		t.Fatalf("poll 5 s after a slow_down of a 1 s interval: %v, want SlowDownException", err)
+	}
+	clock.Add(11 * time.Second)
 	if _, err := ssoPoll(oidc, reg, dev); err != nil {
 		t.Fatalf("poll after the visit with 3 pending polls behind: %v", err)
+	}
+	if n := s.Count("SlowDown"); n != 2 {
+		t.Errorf("SlowDown count %d, want 2", n)
 	}
 }
 
@@ -197,8 +205,9 @@ func TestSSODeviceFlowApproval(t *testing.T) {
 	}{
 		{0, "AuthorizationPendingException"}, // the first poll may be immediate
 		{500 * time.Millisecond, "SlowDownException"},
-		{time.Second, "AuthorizationPendingException"},
-		{time.Second, ""},
+		{time.Second, "SlowDownException"},                  // the interval is 6 s now (RFC 8628)...
+		{11 * time.Second, "AuthorizationPendingException"}, // ...and then 11 s
+		{11 * time.Second, ""},
 	}
 	var tok *ssooidc.CreateTokenOutput
 	for i, st := range steps {
@@ -215,8 +224,11 @@ func TestSSODeviceFlowApproval(t *testing.T) {
 	if aws.ToString(tok.RefreshToken) == "" {
 		t.Error("no refresh token for a client registered with sso:account:access")
 	}
-	if got := s.Count("CreateToken"); got != 4 {
-		t.Errorf("CreateToken count %d, want 4", got)
+	if got := s.Count("CreateToken"); got != 5 {
+		t.Errorf("CreateToken count %d, want 5", got)
+	}
+	if got := s.Count("SlowDown"); got != 2 {
+		t.Errorf("SlowDown count %d, want 2", got)
 	}
 	if got := s.BrowserVisits(); got != 1 {
 		t.Errorf("browser visits %d, want 1", got)
@@ -244,6 +256,33 @@ func TestSSOSlowDownModeled(t *testing.T) {
 	var slow *oidctypes.SlowDownException
 	if !errors.As(err, &slow) {
 		t.Fatalf("poll after 4 s of a 5 s interval: %v, want SlowDownException", err)
+	}
+}
+
+// A loaded service slows clients down however well they keep the
+// interval; the interval then grows by 5 s per slow_down.
+func TestSSOSlowDownPolls(t *testing.T) {
+	clock := newSSOClock()
+	s := NewSSO(SSOOptions{Now: clock.Now, SlowDownPolls: 1, PollsBeforeApproval: -1})
+	defer s.Close()
+	oidc, _ := ssoTestClients(t, s)
+	reg := ssoRegister(t, oidc)
+	dev := ssoStartAuth(t, oidc, reg)
+	s.Approve(aws.ToString(dev.UserCode))
+	clock.Add(time.Second)
+	if _, err := ssoPoll(oidc, reg, dev); ssoCode(err) != "SlowDownException" {
+		t.Fatalf("first poll: %v, want SlowDownException", err)
+	}
+	clock.Add(5 * time.Second)
+	if _, err := ssoPoll(oidc, reg, dev); ssoCode(err) != "SlowDownException" {
+		t.Fatalf("poll 5 s later: %v, want SlowDownException (the interval is 6 s)", err)
+	}
+	clock.Add(11 * time.Second)
+	if _, err := ssoPoll(oidc, reg, dev); err != nil {
+		t.Fatalf("poll 11 s later: %v", err)
+	}
+	if n := s.Count("SlowDown"); n != 2 {
+		t.Errorf("SlowDown count %d, want 2", n)
 	}
 }
 
