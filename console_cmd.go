@@ -19,7 +19,7 @@ type ConsoleCmd struct {
 	Profile    string        `arg:"" help:"Profile to open the console as." predictor:"profile"`
 	Print      bool          `help:"Print the URL instead of opening a browser."`
 	SwitchRole bool          `name:"switch-role" help:"Give the console's switch-role URL for this profile (for teams that sign in to the bastion through SSO in the browser)."`
-	Duration   time.Duration `help:"Console session length, e.g. 4h (not for chained roles)." placeholder:"D"`
+	Duration   time.Duration `help:"Console session length, e.g. 4h: the federation token's for an IAM user; not for role-chained sessions." placeholder:"D"`
 	Region     string        `help:"Region the console opens in." placeholder:"R"`
 	MFAToken   string        `name:"mfa-token" help:"MFA code, when the session needs one." placeholder:"CODE"`
 }

@@ -109,6 +109,7 @@ func TestConsoleURLErrors(t *testing.T) {
 		{"bad endpoint", consoleCreds, ConsoleOptions{FederationURL: "signin.example.com"}, "not an http(s) URL"},
 		{"chained with duration", chained, ConsoleOptions{FederationURL: fed.URL(), SessionDuration: time.Hour}, fed.URL() + " answered 400 Bad Request"},
 		{"not found", consoleCreds, ConsoleOptions{FederationURL: fed.URL() + "/nope"}, "answered 404 Not Found"},
+		{"unknown partition", consoleCreds, ConsoleOptions{FederationURL: fed.URL(), Partition: "aws-iso"}, `partition "aws-iso" is not one awsx knows`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
