@@ -89,8 +89,10 @@ func (e *ClockSkewError) Error() string {
 	if off < 0 {
 		off, way = -off, "ahead of"
 	}
-	return fmt.Sprintf("this machine's clock is %s %s AWS's (by the time %s answered with); set it right, e.g. with NTP: AWS refuses requests signed more than 5 minutes off, and awsx times sessions by this clock",
-		off.Round(time.Second), way, e.Endpoint)
+	// AWS's time comes from a Date header, to the second: minutes are
+	// what the user can act on.
+	return fmt.Sprintf("this machine's clock is about %d minutes %s AWS's (by the time %s answered with); set it right, e.g. with NTP: AWS refuses requests signed more than 5 minutes off, and awsx times sessions by this clock",
+		int(off.Round(time.Minute)/time.Minute), way, e.Endpoint)
 }
 
 // checkClock compares the Date of an answer from AWS with this machine's
@@ -103,7 +105,7 @@ func checkClock(resp *http.Response) error {
 	if err != nil {
 		return nil
 	}
-	if skew := date.Sub(time.Now()); skew > maxClockSkew || skew < -maxClockSkew {
+	if skew := time.Until(date); skew > maxClockSkew || skew < -maxClockSkew {
 		endpoint := ""
 		if resp.Request != nil {
 			endpoint = endpointOf(resp.Request.URL.String())

@@ -44,7 +44,11 @@ func (v *Vault) ConsoleCredentials(ctx context.Context, name string, o Options) 
 		c, err := v.federationToken(ctx, p, o)
 		return ConsoleSession{Credentials: c}, err
 	}
-	c, err := v.Credentials(ctx, name, o)
+	// --duration is the console's length here, not the role session's:
+	// any valid session signs in, and a cached one serves.
+	ro := o
+	ro.Duration = 0
+	c, err := v.Credentials(ctx, name, ro)
 	if err != nil {
 		return ConsoleSession{}, err
 	}
