@@ -37,7 +37,11 @@ func (c *cachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) 
 // fetch gets a new session under the lock, unless (recheck) another
 // process stored one while this one waited.
 func (c *cachedProvider) fetch(ctx context.Context, recheck bool) (aws.Credentials, error) {
-	unlock, err := c.v.waitLock(ctx, c.item, "getting "+strings.TrimPrefix(c.item, sessionPrefix)+"'s session", c.interactive)
+	limit := noTerminalWait
+	if c.interactive {
+		limit = 0 // the person decides how long to wait
+	}
+	unlock, err := c.v.waitLock(ctx, c.item, "getting "+strings.TrimPrefix(c.item, sessionPrefix)+"'s session", limit)
 	if err != nil {
 		return aws.Credentials{}, err
 	}

@@ -53,16 +53,20 @@ func (l Locker) Lock(ctx context.Context, name string) (func(), error) {
 	}
 }
 
+// lockPatience is how long awsx waits quietly for a lock before saying
+// that another awsx holds it.
+const lockPatience = 300 * time.Millisecond
+
 // noTerminalWait bounds how long an awsx that may not ask anything (a
-// script, credential_process) waits for another awsx holding a lock: that
-// one may be waiting for a person, at an MFA prompt or a browser login,
-// who has walked away. A variable for tests.
+// script, credential_process) waits for another awsx holding a session's
+// lock: that one may be waiting for a person, at an MFA prompt, who has
+// walked away. A variable for tests.
 var noTerminalWait = 2 * time.Minute
 
 // waitLock takes the lock of item name. When another awsx holds it, it says
 // that it waits for that one to finish what (a noun phrase: "the SSO login
-// to …"); without a terminal it waits at most noTerminalWait.
-func (v *Vault) waitLock(ctx context.Context, name, what string, interactive bool) (func(), error) {
+// to …"), and waits at most limit; zero waits as long as ctx allows.
+func (v *Vault) waitLock(ctx context.Context, name, what string, limit time.Duration) (func(), error) {
 	quick, cancel := context.WithTimeout(ctx, lockPatience)
 	unlock, err := v.Locker.Lock(quick, name)
 	cancel()
@@ -71,14 +75,14 @@ func (v *Vault) waitLock(ctx context.Context, name, what string, interactive boo
 	}
 	v.infof("waiting for another awsx to finish %s", what)
 	wait := ctx
-	if !interactive {
+	if limit > 0 {
 		var cancel context.CancelFunc
-		wait, cancel = context.WithTimeout(ctx, noTerminalWait)
+		wait, cancel = context.WithTimeout(ctx, limit)
 		defer cancel()
 	}
 	unlock, err = v.Locker.Lock(wait, name)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		return nil, fmt.Errorf("another awsx has been at %s for over %s, perhaps waiting for an MFA code or a browser login; finish or stop it, then try again", what, noTerminalWait)
+		return nil, fmt.Errorf("another awsx has been at %s for over %s, perhaps waiting for an MFA code or a browser login; finish or stop it, then try again", what, limit)
 	}
 	return unlock, err
 }

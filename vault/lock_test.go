@@ -25,7 +25,7 @@ func TestWaitLockBoundWithoutTerminal(t *testing.T) {
 	}
 
 	start := time.Now()
-	_, err = v.waitLock(context.Background(), "session/prod", "getting prod's session", false)
+	_, err = v.waitLock(context.Background(), "session/prod", "getting prod's session", noTerminalWait)
 	took := time.Since(start)
 	if err == nil || !strings.Contains(err.Error(), "another awsx has been at getting prod's session for over 300ms") {
 		t.Fatalf("without a terminal: %v", err)
@@ -39,14 +39,14 @@ func TestWaitLockBoundWithoutTerminal(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	_, err = v.waitLock(ctx, "session/prod", "getting prod's session", true)
+	_, err = v.waitLock(ctx, "session/prod", "getting prod's session", 0)
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) < 2*time.Second {
 		t.Fatalf("with a terminal it should wait for its own context: %v after %s", err, time.Since(start))
 	}
 
 	// Once the holder is done, the waiter gets the lock.
 	go func() { time.Sleep(100 * time.Millisecond); held() }()
-	unlock, err := v.waitLock(context.Background(), "session/prod", "getting prod's session", false)
+	unlock, err := v.waitLock(context.Background(), "session/prod", "getting prod's session", noTerminalWait)
 	if err != nil {
 		t.Fatal(err)
 	}

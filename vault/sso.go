@@ -30,9 +30,6 @@ const (
 	// clientMargin is how long a client registration must still hold to
 	// start a device flow with it: the flow lasts ten minutes at most.
 	clientMargin = 15 * time.Minute
-	// lockPatience is how long awsx waits quietly for the SSO lock before
-	// saying that another awsx is logging in.
-	lockPatience = 300 * time.Millisecond
 )
 
 // pollUnit is the unit of the device flow's polling interval: a second,
@@ -277,18 +274,11 @@ func (v *Vault) storeSSO(item string, st storedSSO) error {
 	return nil
 }
 
-// lockSSO takes the lock of s's start URL. When another awsx holds it (a
-// login in progress), it says what it waits for.
+// lockSSO takes the lock of s's start URL. Waiting for another awsx's
+// login needs no limit of its own: a device authorization ends within
+// minutes, approved or not.
 func (v *Vault) lockSSO(ctx context.Context, s ssoSession) (func(), error) {
-	name := ssoItem(s.startURL)
-	quick, cancel := context.WithTimeout(ctx, lockPatience)
-	unlock, err := v.Locker.Lock(quick, name)
-	cancel()
-	if err == nil || ctx.Err() != nil {
-		return unlock, err
-	}
-	v.infof("waiting for another awsx to finish the SSO login to %s", s.startURL)
-	return v.Locker.Lock(ctx, name)
+	return v.waitLock(ctx, ssoItem(s.startURL), "the SSO login to "+s.startURL, 0)
 }
 
 // loginGone reports whether an SSO OIDC error means that only a new login
