@@ -89,13 +89,8 @@ func NewFront(backend string) (*Front, error) {
 			// transparently, so ModifyResponse can read the XML.
 			r.Out.Header.Del("Accept-Encoding")
 		},
-		Transport: f.transport,
-		ModifyResponse: func(resp *http.Response) error {
-			if err := f.learnKeys(resp); err != nil {
-				return err
-			}
-			return f.recordIssued(resp)
-		},
+		Transport:      f.transport,
+		ModifyResponse: f.learnKeys,
 	}
 	f.srv = httptest.NewUnstartedServer(f.handler(proxy))
 	// A client holding a kept-alive connection would see "broken pipe" or
@@ -332,53 +327,16 @@ func (f *Front) decide(action, akid string, form url.Values) (awsError, bool) {
 	return awsError{}, false
 }
 
-// recordIssued records the credentials of every successful answer that
-// carries some, with the Action that made them.
-func (f *Front) recordIssued(resp *http.Response) error {
-	action, _ := resp.Request.Context().Value(actionKey{}).(string)
-	switch action {
-	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken", "GetFederationToken":
-	default:
-		return nil
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return fmt.Errorf("sts front: read moto response: %w", err)
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	i := Issued{
-		Action:          action,
-		AccessKeyID:     findElement(body, "AccessKeyId"),
-		SecretAccessKey: findElement(body, "SecretAccessKey"),
-		SessionToken:    findElement(body, "SessionToken"),
-		Chained:         action == "AssumeRole" && resp.Request.Header.Get("X-Amz-Security-Token") != "",
-	}
-	if i.SessionToken == "" {
-		return nil
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.issued == nil {
-		f.issued, f.lastIssued = map[string]Issued{}, map[string]Issued{}
-	}
-	f.issued[i.SessionToken] = i
-	f.lastIssued[action] = i
-	return nil
-}
-
-// learnKeys records the sessions that STS issues: when each ends, so that
-// a request signed with an expired one is refused as AWS refuses it, and
-// which are held to the one-hour cap when they assume a role. AWS caps
-// role sessions (role chaining) and GetSessionToken sessions; only an IAM
-// user's long-term keys get a role its full duration. With a lifetime set,
-// the session's Expiration is rewritten first.
+// learnKeys records the sessions that STS issues, with the Action that
+// made them: when each ends, so that a request signed with an expired one
+// is refused as AWS refuses it, and which are held to the one-hour cap when
+// they assume a role. AWS caps role sessions (role chaining) and
+// GetSessionToken sessions; only an IAM user's long-term keys get a role
+// its full duration. With a lifetime set, the session's Expiration is
+// rewritten first.
 func (f *Front) learnKeys(resp *http.Response) error {
 	resp.Header.Set("Date", f.now().UTC().Format(http.TimeFormat))
-	action := resp.Request.Context().Value(actionKey{})
+	action, _ := resp.Request.Context().Value(actionKey{}).(string)
 	capped := false
 	switch action {
 	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetSessionToken":
@@ -395,7 +353,6 @@ func (f *Front) learnKeys(resp *http.Response) error {
 	if err != nil {
 		return fmt.Errorf("sts front: read moto response: %w", err)
 	}
-	akid := findElement(body, "AccessKeyId")
 	f.mu.Lock()
 	lifetime := f.lifetime
 	f.mu.Unlock()
@@ -406,16 +363,30 @@ func (f *Front) learnKeys(resp *http.Response) error {
 		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if akid == "" {
+	i := Issued{
+		Action:          action,
+		AccessKeyID:     findElement(body, "AccessKeyId"),
+		SecretAccessKey: findElement(body, "SecretAccessKey"),
+		SessionToken:    findElement(body, "SessionToken"),
+		Chained:         action == "AssumeRole" && resp.Request.Header.Get("X-Amz-Security-Token") != "",
+	}
+	if i.AccessKeyID == "" {
 		return nil
 	}
-	if end, err := time.Parse(time.RFC3339, findElement(body, "Expiration")); err == nil {
-		f.mu.Lock()
-		f.expires[akid] = end
-		f.mu.Unlock()
-	}
 	if capped {
-		f.AddRoleKey(akid)
+		f.AddRoleKey(i.AccessKeyID)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if end, err := time.Parse(time.RFC3339, findElement(body, "Expiration")); err == nil {
+		f.expires[i.AccessKeyID] = end
+	}
+	if i.SessionToken != "" {
+		if f.issued == nil {
+			f.issued, f.lastIssued = map[string]Issued{}, map[string]Issued{}
+		}
+		f.issued[i.SessionToken] = i
+		f.lastIssued[action] = i
 	}
 	return nil
 }
