@@ -91,8 +91,12 @@ func (e *ClockSkewError) Error() string {
 	}
 	// AWS's time comes from a Date header, to the second: minutes are
 	// what the user can act on.
-	return fmt.Sprintf("this machine's clock is about %d minutes %s AWS's (by the time %s answered with); set it right, e.g. with NTP: AWS refuses requests signed more than 5 minutes off, and awsx times sessions by this clock",
-		int(off.Round(time.Minute)/time.Minute), way, e.Endpoint)
+	by := ""
+	if e.Endpoint != "" {
+		by = " (by the Date of " + e.Endpoint + "'s answer)"
+	}
+	return fmt.Sprintf("this machine's clock is about %d minutes %s AWS's%s; set it right, e.g. with NTP: AWS refuses requests signed more than 5 minutes off, and awsx times sessions by this clock",
+		int(off.Round(time.Minute)/time.Minute), way, by)
 }
 
 // checkClock compares the Date of an answer from AWS with this machine's

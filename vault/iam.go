@@ -108,7 +108,10 @@ func (c *iamClient) createAccessKey(ctx context.Context) (iamAccessKey, error) {
 	var out struct {
 		Key iamAccessKey `xml:"CreateAccessKeyResult>AccessKey"`
 	}
-	if err := c.call(ctx, "CreateAccessKey", nil, &out); err != nil {
+	// Not retried: an attempt that IAM carried out but whose answer was
+	// lost would leave a key nobody holds, and the retry would meet the
+	// two-keys limit.
+	if err := c.call(ctx, "CreateAccessKey", nil, &out, false); err != nil {
 		return iamAccessKey{}, err
 	}
 	if out.Key.AccessKeyID == "" || out.Key.SecretAccessKey == "" {
@@ -119,11 +122,12 @@ func (c *iamClient) createAccessKey(ctx context.Context) (iamAccessKey, error) {
 
 // deleteAccessKey deletes one of the caller's access keys.
 func (c *iamClient) deleteAccessKey(ctx context.Context, id string) error {
-	return c.call(ctx, "DeleteAccessKey", url.Values{"AccessKeyId": {id}}, nil)
+	return c.call(ctx, "DeleteAccessKey", url.Values{"AccessKeyId": {id}}, nil, true)
 }
 
-// call runs one Query API action, retried as the retryer of cfg decides.
-func (c *iamClient) call(ctx context.Context, action string, params url.Values, out any) error {
+// call runs one Query API action; an idempotent one is retried as the
+// retryer of cfg decides.
+func (c *iamClient) call(ctx context.Context, action string, params url.Values, out any, idempotent bool) error {
 	form := url.Values{"Action": {action}, "Version": {"2010-05-08"}}
 	for k, v := range params {
 		form[k] = v
@@ -132,7 +136,7 @@ func (c *iamClient) call(ctx context.Context, action string, params url.Values, 
 	retryer := c.cfg.Retryer()
 	for attempt := 1; ; attempt++ {
 		err := c.send(ctx, body, out)
-		if err == nil || attempt >= retryer.MaxAttempts() || !retryer.IsErrorRetryable(err) {
+		if err == nil || !idempotent || attempt >= retryer.MaxAttempts() || !retryer.IsErrorRetryable(err) {
 			return err
 		}
 		delay, derr := retryer.RetryDelay(attempt, err)

@@ -123,21 +123,32 @@ func TestIAMErrors(t *testing.T) {
 		calls    int32
 		wantErr  string
 		wantCode string
+		// deleteOnly: DeleteAccessKey, which is retried; CreateAccessKey
+		// is not, a lost answer would strand a key.
+		deleteOnly bool
 	}{
 		{name: "ok", answers: []answer{{200, ok}}, calls: 1},
-		{name: "throttled then ok", answers: []answer{{400, errDoc("Sender", "Throttling", "Rate exceeded")}, {200, ok}}, calls: 2},
-		{name: "5xx then ok", answers: []answer{{503, errDoc("Receiver", "ServiceUnavailable", "down")}, {200, ok}}, calls: 2},
-		{name: "5xx throughout", answers: []answer{{500, errDoc("Receiver", "ServiceFailure", "broken")}}, calls: 3, wantCode: "ServiceFailure"},
+		{name: "create throttled: not retried", answers: []answer{{400, errDoc("Sender", "Throttling", "Rate exceeded")}, {200, ok}}, calls: 1, wantCode: "Throttling"},
+		{name: "create 5xx: not retried", answers: []answer{{503, errDoc("Receiver", "ServiceUnavailable", "down")}, {200, ok}}, calls: 1, wantCode: "ServiceUnavailable"},
+		{name: "delete throttled then ok", answers: []answer{{400, errDoc("Sender", "Throttling", "Rate exceeded")}, {200, "<DeleteAccessKeyResponse/>"}}, calls: 2, deleteOnly: true},
+		{name: "delete 5xx then ok", answers: []answer{{503, errDoc("Receiver", "ServiceUnavailable", "down")}, {200, "<DeleteAccessKeyResponse/>"}}, calls: 2, deleteOnly: true},
+		{name: "delete 5xx throughout", answers: []answer{{500, errDoc("Receiver", "ServiceFailure", "broken")}}, calls: 3, wantCode: "ServiceFailure", deleteOnly: true},
 		{name: "access denied", answers: []answer{{403, errDoc("Sender", "AccessDenied", "not allowed")}}, calls: 1, wantCode: "AccessDenied"},
 		{name: "quota", answers: []answer{{409, errDoc("Sender", "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")}}, calls: 1, wantCode: "LimitExceeded"},
 		{name: "not xml", answers: []answer{{200, "<html>"}}, calls: 1, wantErr: "not XML"},
 		{name: "no key", answers: []answer{{200, "<CreateAccessKeyResponse/>"}}, calls: 1, wantErr: "without a key"},
-		{name: "no error document", answers: []answer{{502, "bad gateway"}}, calls: 3, wantCode: "Bad Gateway"},
+		{name: "no error document", answers: []answer{{502, "bad gateway"}}, calls: 3, wantCode: "Bad Gateway", deleteOnly: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			calls.Store(0)
 			answers = tc.answers
-			key, err := client.createAccessKey(context.Background())
+			var key iamAccessKey
+			var err error
+			if tc.deleteOnly {
+				err = client.deleteAccessKey(context.Background(), "AKIAOLD")
+			} else {
+				key, err = client.createAccessKey(context.Background())
+			}
 			if got := calls.Load(); got != tc.calls {
 				t.Errorf("%d requests, want %d", got, tc.calls)
 			}
@@ -154,8 +165,10 @@ func TestIAMErrors(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v; want %q", err, tc.wantErr)
 				}
-			case err != nil || key.AccessKeyID != "AKIANEW" || key.SecretAccessKey != "s3cr3t":
-				t.Fatalf("createAccessKey = %+v, %v", key, err)
+			case err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case !tc.deleteOnly && (key.AccessKeyID != "AKIANEW" || key.SecretAccessKey != "s3cr3t"):
+				t.Fatalf("createAccessKey = %+v", key)
 			}
 		})
 	}

@@ -70,7 +70,9 @@ func (v *Vault) waitLock(ctx context.Context, name, what string, limit time.Dura
 	quick, cancel := context.WithTimeout(ctx, lockPatience)
 	unlock, err := v.Locker.Lock(quick, name)
 	cancel()
-	if err == nil || ctx.Err() != nil {
+	if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+		// Held, cancelled, or a lock file that cannot be opened: no
+		// other awsx to wait for.
 		return unlock, err
 	}
 	v.infof("waiting for another awsx to finish %s", what)

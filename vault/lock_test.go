@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ func TestWaitLockBoundWithoutTerminal(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	start = time.Now()
 	_, err = v.waitLock(ctx, "session/prod", "getting prod's session", 0)
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) < 2*time.Second {
 		t.Fatalf("with a terminal it should wait for its own context: %v after %s", err, time.Since(start))
@@ -51,4 +53,22 @@ func TestWaitLockBoundWithoutTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock()
+}
+
+// TestWaitLockUnusableLockFile: a lock that cannot be taken at all is an
+// error at once, not a wait for another awsx that does not exist.
+func TestWaitLockUnusableLockFile(t *testing.T) {
+	dir := t.TempDir()
+	blocked := dir + "/file"
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	v := &Vault{Locker: Locker{Dir: blocked + "/locks"}, Stderr: &stderr}
+	if _, err := v.waitLock(context.Background(), "session/prod", "getting prod's session", noTerminalWait); err == nil {
+		t.Fatal("no error for a lock directory under a file")
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("it said it waits: %q", stderr.String())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -220,8 +221,10 @@ func (v *Vault) ssoToken(ctx context.Context, s ssoSession, o Options, rejected 
 		}
 		// Kept as spent, so that the commands after this one (a hook at
 		// every prompt) name the login at once instead of trying again.
+		// Failing to keep it only costs them that try; the login needed
+		// is still what to say.
 		if err := v.storeSSO(item, st); err != nil {
-			return "", err
+			v.debugf("the spent refresh token of %s is not stored: %v", s.startURL, err)
 		}
 	}
 	if !o.Interactive {
@@ -449,6 +452,14 @@ func (v *Vault) pollToken(ctx context.Context, client *ssooidc.Client, s ssoSess
 			return nil, expired
 		case "AccessDeniedException":
 			return nil, fmt.Errorf("profile %q: the SSO sign-in to %s was denied in the browser", s.login, s.startURL)
+		case "":
+			var uerr *url.Error
+			if !errors.As(err, &uerr) {
+				return nil, friendly(s.login, "SSO login to "+s.startURL, err)
+			}
+			// The network went while the person approves the code: the
+			// code is still good, so go on asking until it ends.
+			v.debugf("polling for the SSO token: %s", describeAWSError(err))
 		default:
 			return nil, friendly(s.login, "SSO login to "+s.startURL, err)
 		}

@@ -273,6 +273,15 @@ func TestSSOPollingOutcomes(t *testing.T) {
 			polls:   2, slowDowns: 1,
 		},
 		{
+			// The network goes while the person approves: the SDK retries
+			// each poll three times, and awsx goes on polling after that,
+			// for the code is still good.
+			name:    "network blip",
+			opts:    vaulttest.SSOOptions{DroppedPolls: 4},
+			browser: func(*vaulttest.SSO) func(string) error { return visit },
+			polls:   -1, slowDowns: 0,
+		},
+		{
 			// awsx keeps the announced interval: the fake slows down any
 			// poll that comes earlier.
 			name:    "interval",

@@ -49,6 +49,11 @@ type SSOOptions struct {
 	// service does; each one adds 5 seconds to the interval.
 	SlowDownPolls int
 
+	// DroppedPolls is how many device-code CreateToken polls, from the
+	// first, get their connection closed without an answer, as a network
+	// that goes away for a moment does.
+	DroppedPolls int
+
 	// DeviceCodeExpiresIn is the lifetime of a device code in seconds, after
 	// which CreateToken answers ExpiredTokenException. 0 means 600.
 	DeviceCodeExpiresIn int
@@ -107,6 +112,7 @@ type SSO struct {
 	refresh     map[string]string        // refresh token -> client ID
 	sessions    map[string]SSORoleTarget // role credentials by access key ID
 	listReqs    int                      // list requests seen, for FailListPage
+	dropped     int                      // polls dropped so far, for DroppedPolls
 	failList    map[int]bool             // list request numbers that fail
 	throttleFor int                      // list requests still to throttle
 }
@@ -365,6 +371,17 @@ func ssoDecode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// dropPoll reports whether this poll is one of DroppedPolls.
+func (s *SSO) dropPoll() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dropped < s.opts.DroppedPolls {
+		s.dropped++
+		return true
+	}
+	return false
+}
+
 func (s *SSO) count(op string) {
 	s.mu.Lock()
 	s.counts[op]++
@@ -495,6 +512,12 @@ func (s *SSO) createToken(w http.ResponseWriter, r *http.Request) {
 	switch in.GrantType {
 	case ssoGrantDeviceCode:
 		s.count("CreateToken")
+		if s.dropPoll() {
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
 	case ssoGrantRefreshToken:
 		s.count("Refresh")
 	default:
