@@ -177,13 +177,27 @@ func (a *app) openURL(url string) error {
 	return startDetached(cmd)
 }
 
+// browserGrace is how long a browser command has to fail before it counts
+// as started: one that cannot show the page (no display, a bad option)
+// exits at once, one that can stays or hands the URL on.
+const browserGrace = 500 * time.Millisecond
+
 // startDetached starts cmd and reaps it in the background, whenever it
-// ends, without holding awsx up.
+// ends, without holding awsx up longer than browserGrace; a command that
+// exits with a failure within it is an error, so the next one is tried.
 func startDetached(cmd *osexec.Cmd) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	go func() { _ = cmd.Wait() }()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%s: %v", cmd.Args[0], err)
+		}
+	case <-time.After(browserGrace):
+	}
 	return nil
 }
 

@@ -310,6 +310,9 @@ func SwitchRoleURL(roleARN, displayName, color string) (string, error) {
 // own switch-role page cannot assume a permission set's role, whose real
 // name (AWSReservedSSO_NAME_HASH) and path only the portal knows.
 func PortalConsoleURL(startURL, account, roleName string) string {
-	base := strings.TrimRight(startURL, "/")
+	// The portal's own links are fragments; a start URL copied from the
+	// browser may carry one already.
+	base, _, _ := strings.Cut(startURL, "#")
+	base = strings.TrimRight(base, "/")
 	return base + "/#/console?" + consoleQuery("account_id", account, "role_name", roleName)
 }

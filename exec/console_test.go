@@ -251,6 +251,10 @@ func TestPortalConsoleURL(t *testing.T) {
 	for start, want := range map[string]string{
 		"https://corp.awsapps.com/start":  "https://corp.awsapps.com/start/#/console?account_id=111111111111&role_name=Admin%2BOps",
 		"https://corp.awsapps.com/start/": "https://corp.awsapps.com/start/#/console?account_id=111111111111&role_name=Admin%2BOps",
+		// Copied from the browser's address bar.
+		"https://corp.awsapps.com/start/#":  "https://corp.awsapps.com/start/#/console?account_id=111111111111&role_name=Admin%2BOps",
+		"https://corp.awsapps.com/start#/":  "https://corp.awsapps.com/start/#/console?account_id=111111111111&role_name=Admin%2BOps",
+		"https://corp.awsapps.com/start/#/": "https://corp.awsapps.com/start/#/console?account_id=111111111111&role_name=Admin%2BOps",
 	} {
 		if got := PortalConsoleURL(start, "111111111111", "Admin+Ops"); got != want {
 			t.Errorf("PortalConsoleURL(%q) = %s, want %s", start, got, want)
