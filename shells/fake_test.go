@@ -71,7 +71,7 @@ func (f *fakeSource) Switch(profile, region string) ([]Assignment, time.Time, er
 // AWSX_FAKE_BIN is set: hook, hook-env, use and trust, on the real Hook
 // logic with fakeSource. Each run appends a line to $AWSX_FAKE_COUNT.
 // AWSX_FAKE_TTL is how long credentials last (default 8h), AWSX_MIN_TTL
-// as for awsx, AWSX_FAKE_RETRY the Hook's Retry.
+// as for awsx, AWSX_FAKE_RETRY retryAfter.
 func fakeMain(args []string) int {
 	if f := os.Getenv("AWSX_FAKE_COUNT"); f != "" {
 		if fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
@@ -105,7 +105,9 @@ func fakeMain(args []string) int {
 	if d, err := time.ParseDuration(os.Getenv("AWSX_MIN_TTL")); err == nil {
 		minTTL = d
 	}
-	retry, _ := time.ParseDuration(os.Getenv("AWSX_FAKE_RETRY"))
+	if retry, err := time.ParseDuration(os.Getenv("AWSX_FAKE_RETRY")); err == nil && retry > 0 {
+		retryAfter = retry
+	}
 	newHook := func(shell string, warned string) (*Hook, error) {
 		sh, err := Get(shell)
 		if err != nil {
@@ -116,7 +118,7 @@ func fakeMain(args []string) int {
 			return nil, err
 		}
 		return &Hook{Shell: sh, Dir: dir, Home: home, Env: EnvMap(os.Environ()), Now: src.now,
-			MinTTL: minTTL, Retry: retry, Warned: warned, Source: src, Trust: NewTrustStore(home), Stderr: stderr}, nil
+			MinTTL: minTTL, Warned: warned, Source: src, Trust: NewTrustStore(home), Stderr: stderr}, nil
 	}
 	switch args[0] {
 	case "hook":

@@ -40,8 +40,9 @@ _awsx_apply() {
   _awsx_s=$?
   if [[ $_awsx_s == 0 && ${_awsx_out%%$'\n'*} == '# awsx-hook 1' ]]; then
     eval "$_awsx_out"
+    # bash 3.2's clock counts from the epoch this output carried.
+    _awsx_secs=$SECONDS
   fi
-  _awsx_secs=$SECONDS
   return "$_awsx_s"
 }
 
@@ -88,7 +89,9 @@ _awsx_run() {
 # the subshell ends with the prompt, and switching it would start awsx at
 # every prompt. Such a cd runs in a function that PROMPT_COMMAND calls
 # (bash-preexec's included). ( cd ../prod && terraform apply ) and the
-# user's own functions do not, and switch before the next command.
+# user's own functions do not, and switch before the next command. A
+# $(cd ...) written straight into PS1 or PROMPT_COMMAND, outside a
+# function, cannot be told from the user's own subshell: it costs a run.
 _awsx_on_cd() {
   local _awsx_s=$? _awsx_f
   if [[ ${BASH_SUBSHELL:-0} != 0 ]] && ((${#FUNCNAME[@]} > 2)); then

@@ -123,7 +123,8 @@ function _awsx_format
     _awsx_clock
     set -g _awsx_until (math $_awsx_t + 3600)
     set -l in ''
-    if string match -qr '^[0-9]+$' -- "$AWSX_EXPIRATION"
+    # A clock of 0 (fish before 3.5, no history yet) knows no time left.
+    if test "$_awsx_t" -gt 0; and string match -qr '^[0-9]+$' -- "$AWSX_EXPIRATION"
         set -l left (math $AWSX_EXPIRATION - $_awsx_t)
         if test $left -le 0
             set in expired

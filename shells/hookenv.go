@@ -43,10 +43,7 @@ type Hook struct {
 	Env    map[string]string // the shell's exported environment
 	Now    time.Time
 	MinTTL time.Duration // renew when the credentials expire within it
-	// Retry is the least time between two runs for a renewal: after a
-	// failed one, or when MinTTL leaves less; zero means retryAfter.
-	Retry  time.Duration
-	Warned string // keys of problems told already, from the shell
+	Warned string        // keys of problems told already, from the shell
 	Source Source
 	Trust  TrustStore
 	Stderr io.Writer // warnings, one line each
@@ -114,8 +111,9 @@ func hookVar(name string) bool {
 }
 
 // retryAfter is how long a failed renewal waits before the next try, so
-// that an expired session costs one process a minute, not one a prompt.
-const retryAfter = time.Minute
+// that an expired session costs one process a minute, not one a prompt;
+// also the least time between two renewal runs. A variable for tests.
+var retryAfter = time.Minute
 
 // maxWarned caps the keys a shell remembers.
 const maxWarned = 64
@@ -209,7 +207,9 @@ func (r *hookRun) run(use *Use) error {
 			st = nil
 		}
 	}
-	if st != nil && !st.Hands && st.Sum != handSum(r.lookup) {
+	// A state written by an awsx before handVars summed every variable
+	// it manages; either sum matching means nothing was changed by hand.
+	if st != nil && !st.Hands && st.Sum != handSum(r.lookup) && st.Sum != fingerprint(st.names(), r.lookup) {
 		st.Hands = true
 		if use == nil {
 			r.warn(newProblem("AWS variables were changed by hand; awsx leaves them alone until 'awsx use'", "hands"))
@@ -280,7 +280,7 @@ func (r *hookRun) run(use *Use) error {
 		if renewing {
 			// The credentials may still hold for a while: keep them and
 			// try again later.
-			r.set(CheckVar, strconv.FormatInt(r.Now.Add(r.retry()).Unix(), 10))
+			r.set(CheckVar, strconv.FormatInt(r.Now.Add(retryAfter).Unix(), 10))
 			return nil
 		}
 		if st != nil {
@@ -318,13 +318,6 @@ func (r *hookRun) expiring() bool {
 	return !exp.IsZero() && !r.Now.Add(r.MinTTL).Before(exp)
 }
 
-func (r *hookRun) retry() time.Duration {
-	if r.Retry > 0 {
-		return r.Retry
-	}
-	return retryAfter
-}
-
 // setCheck tells the shell when a prompt in an unchanged directory runs
 // awsx again: MinTTL before expires, but never sooner than a retry from
 // now, so that credentials shorter than MinTTL cost one run a retry, not
@@ -335,7 +328,7 @@ func (r *hookRun) setCheck(expires time.Time) {
 		return
 	}
 	check := expires.Add(-r.MinTTL)
-	if min := r.Now.Add(r.retry()); check.Before(min) {
+	if min := r.Now.Add(retryAfter); check.Before(min) {
 		check = min
 	}
 	r.set(CheckVar, strconv.FormatInt(check.Unix(), 10))

@@ -621,3 +621,30 @@ func TestHookRefusesForeignNamesInState(t *testing.T) {
 		})
 	}
 }
+
+// TestHookStateFromEarlierAwsx: a shell whose AWSX_HOOK an earlier awsx
+// wrote, when the fingerprint covered every managed variable, is not taken
+// for one whose variables were changed by hand after an upgrade.
+func TestHookStateFromEarlierAwsx(t *testing.T) {
+	s := newTestShell(t, map[string]string{})
+	root := s.dir
+	s.cd("infra")
+	st, err := decodeState(s.env[StateVar])
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Sum = fingerprint(st.names(), func(n string) *string {
+		if v, ok := s.env[n]; ok {
+			return &v
+		}
+		return nil
+	})
+	s.env[StateVar] = st.encode()
+	s.cd(filepath.Join(root, "infra", "dev"))
+	if w := s.warnings(); len(w) != 0 {
+		t.Fatalf("warnings after the upgrade: %q", w)
+	}
+	if s.env["AWSX_PROFILE"] != "dev" {
+		t.Fatalf("did not switch: %v", s.env)
+	}
+}

@@ -364,3 +364,21 @@ PS1='$(cd /; echo "> ")'`,
 		})
 	}
 }
+
+// TestFishClockWithoutHistory: fish before 3.5 reads the time from its
+// history, which a new user does not have yet; the prompt then shows no
+// time left rather than one counted from 1970.
+func TestFishClockWithoutHistory(t *testing.T) {
+	s := newSessionEnv(t, "fish")
+	s.run(t, "fish", `$AWSX hook fish | source
+functions -e _awsx_clock; functions -c _awsx_clock_history _awsx_clock
+set -gx AWSX_PROFILE prod; set -gx AWSX_ACCOUNT_ID 222222222222
+set -gx AWSX_EXPIRATION (math 2000000000)
+builtin history clear
+awsx_prompt_info > $T/out/info
+exit
+`)
+	if got := s.out(t, "info"); got != "prod 222222222222" {
+		t.Fatalf("awsx_prompt_info = %q", got)
+	}
+}
