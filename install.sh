@@ -101,6 +101,14 @@ hook_line() {
     esac
 }
 
+# earlier_hook_line SHELL: the hook line an earlier install.sh wrote, so
+# that --uninstall still takes it out; empty when it did not change.
+earlier_hook_line() {
+    case $1 in
+    fish) printf '%s\n' 'command -q awsx; and awsx hook fish | source' ;;
+    esac
+}
+
 # The zsh line that adds the completion directory to fpath, for compinit
 # to find later in ~/.zshrc; when compinit ran already, compdef registers
 # the completion now. "${fpath[@]}" keeps the whole fpath under ksh_arrays.
@@ -171,17 +179,18 @@ remove_hook() {
     # goes again when our lines were the last ones.
     # The values go through the environment: awk -v would read
     # backslashes in them as escapes.
-    AWSX_MARK=$marker AWSX_HOOK=$line AWSX_FP_HEAD=$zsh_fpath_head AWSX_FP_TAIL=$zsh_fpath_tail \
+    AWSX_MARK=$marker AWSX_HOOK=$line AWSX_OLD_HOOK=$(earlier_hook_line "$1") \
+    AWSX_FP_HEAD=$zsh_fpath_head AWSX_FP_TAIL=$zsh_fpath_tail \
     AWSX_CREATED_MARK=$marker_created AWSX_NEWLINE_MARK=$marker_newline \
     awk -v final_nl="$final_newline" '
         BEGIN {
-            marker = ENVIRON["AWSX_MARK"]; hook = ENVIRON["AWSX_HOOK"]
+            marker = ENVIRON["AWSX_MARK"]; hook = ENVIRON["AWSX_HOOK"]; old_hook = ENVIRON["AWSX_OLD_HOOK"]
             fp_head = ENVIRON["AWSX_FP_HEAD"]; fp_tail = ENVIRON["AWSX_FP_TAIL"]
             created_mark = ENVIRON["AWSX_CREATED_MARK"]; newline_mark = ENVIRON["AWSX_NEWLINE_MARK"]
         }
         skip && index($0, fp_head) == 1 && length($0) > length(fp_tail) &&
             substr($0, length($0) - length(fp_tail) + 1) == fp_tail { next }
-        skip && $0 == hook { skip = 0; next }
+        skip && ($0 == hook || (old_hook != "" && $0 == old_hook)) { skip = 0; next }
         { skip = 0 }
         index($0, marker) == 1 {
             skip = 1

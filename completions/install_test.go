@@ -434,3 +434,22 @@ func TestInstallShellcheck(t *testing.T) {
 		t.Fatalf("shellcheck: %v\n%s", err, out)
 	}
 }
+
+// TestInstallScriptUninstallsEarlierLine: a config.fish that an earlier
+// install.sh edited, with the hook line it wrote then, is restored byte
+// for byte by --uninstall now.
+func TestInstallScriptUninstallsEarlierLine(t *testing.T) {
+	e := newInstallEnv(t)
+	src := fakeCheckout(t)
+	e.run(t, src, "--shell-rc")
+	fish := e.rcFiles()["fish"]
+	mine := []byte("set -gx EDITOR vi\n")
+	earlier := append(append([]byte{}, mine...), "# Added by awsx install.sh; ./install.sh --uninstall removes it.\ncommand -q awsx; and awsx hook fish | source\n"...)
+	if err := os.WriteFile(fish, earlier, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, src, "--uninstall")
+	if got, _ := os.ReadFile(fish); !bytes.Equal(got, mine) {
+		t.Errorf("config.fish = %q, want %q", got, mine)
+	}
+}
