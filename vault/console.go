@@ -3,7 +3,6 @@ package vault
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -105,15 +104,6 @@ func (v *Vault) federationToken(ctx context.Context, p *Profile, o Options) (Cre
 		AccountID:       accountFromARN(aws.ToString(out.FederatedUser.Arn)),
 		Region:          firstNonEmpty(o.Region, effectiveRegion(p)),
 	}, nil
-}
-
-// partitionOf is the partition field of an ARN, or "".
-func partitionOf(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[1]
 }
 
 // federatedName fits GetFederationToken's Name: 2-32 characters of

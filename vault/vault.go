@@ -174,12 +174,19 @@ func effectiveRegion(p *Profile) string {
 }
 
 // accountFromARN returns the account id of an IAM or STS ARN.
-func accountFromARN(arn string) string {
-	parts := strings.Split(arn, ":")
+func accountFromARN(arn string) string { return arnField(arn, 4) }
+
+// partitionOf is the partition of an ARN (aws, aws-us-gov, aws-cn).
+func partitionOf(arn string) string { return arnField(arn, 1) }
+
+// arnField returns field i of arn (arn:PARTITION:SERVICE:REGION:ACCOUNT:
+// RESOURCE), or "" when it is not an ARN.
+func arnField(arn string, i int) string {
+	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) < 6 || parts[0] != "arn" {
 		return ""
 	}
-	return parts[4]
+	return parts[i]
 }
 
 // friendly turns an SDK error into one line naming what failed and where.
