@@ -43,6 +43,7 @@ func scriptParams(dir string) testscript.Params {
 		"file-mode":    cmdFileMode,
 		"json-env":     cmdJSONEnv,
 		"proc-starts":  cmdProcStarts,
+		"dbus-bus":     cmdDBusBus,
 	}
 	for _, set := range []map[string]func(*testscript.TestScript, bool, []string){
 		vaulttest.Commands(), vaulttest.SSOCommands(), vaulttest.FederationCommands(), reliabilityCommands(),

@@ -13,7 +13,14 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+
+	"github.com/awsx-cli/awsx/vault/internal/busguard"
 )
+
+// The keyring package, imported above, has probed the D-Bus session bus
+// in its own initialisation by now, possibly with the address busguard
+// hid from it; from here on the environment is as awsx was started.
+func init() { busguard.Restore() }
 
 // Item names. Every secret awsx keeps is one keyring item named here, and
 // nowhere else:

@@ -1,0 +1,124 @@
+// Package busguard keeps the keyring library from reaching for the D-Bus
+// session bus at start-up when the command will not use it.
+//
+// 99designs/keyring connects to the session bus in its package
+// initialisation (to learn whether Secret Service and KWallet are there),
+// so every start of awsx pays for it, whatever the command: about 2 ms
+// where a session bus runs, at every prompt and cd of the shell hook and
+// every SDK client's credential_process. Where no bus address is set or
+// found, godbus goes further and runs dbus-launch, which starts a new bus
+// daemon that outlives awsx, once per run, and sets its address in awsx's
+// environment, which a command run by exec would inherit.
+//
+// Go initialises a package as soon as its imports are, the first in
+// import-path order among those ready. busguard imports a few packages
+// that godbus imports too, and its path sorts before godbus's, so it is
+// initialised before godbus and so before the keyring package. When the
+// command line shows that the bus cannot be needed, it hides the bus
+// address from the keyring's probe behind one that fails at once without
+// any I/O; Restore, called once the keyring package is initialised, puts
+// the environment back exactly as it was.
+package busguard
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+const (
+	addressVar = "DBUS_SESSION_BUS_ADDRESS"
+	// hidden names no transport godbus knows, so it fails without I/O.
+	hidden = "awsx-hidden:"
+)
+
+// saved is the address as awsx was started with it, while it is hidden.
+var saved struct {
+	active bool
+	set    bool
+	value  string
+}
+
+// keyringFree are the commands that never open the keyring.
+var keyringFree = map[string]bool{
+	"version": true, "hook": true, "completion": true, "prompt": true, "__profiles": true, "trust": true,
+}
+
+func init() {
+	if hide(os.Args[1:], os.Getenv, os.Getuid(), exists) {
+		saved.value, saved.set = os.LookupEnv(addressVar)
+		saved.active = true
+		os.Setenv(addressVar, hidden)
+	}
+}
+
+// Restore undoes what init did to the environment.
+func Restore() {
+	if !saved.active {
+		return
+	}
+	saved.active = false
+	if saved.set {
+		os.Setenv(addressVar, saved.value)
+	} else {
+		os.Unsetenv(addressVar)
+	}
+}
+
+// Hidden reports whether init hid the bus from the keyring's probe.
+func Hidden() bool { return saved.active }
+
+// hide decides whether the keyring's probe must not reach the bus.
+func hide(args []string, getenv func(string) string, uid int, exists func(string) bool) bool {
+	if !busReachable(getenv, uid, exists) {
+		return true // the probe would only run dbus-launch
+	}
+	cmd, backend := commandLine(args)
+	if cmd == "" {
+		return false // not an awsx command line (a test binary, say)
+	}
+	if keyringFree[cmd] {
+		return true
+	}
+	if backend == "" {
+		backend = getenv("AWSX_BACKEND")
+	}
+	return backend != "" && backend != "secret-service" && backend != "kwallet"
+}
+
+// busReachable is whether godbus finds a session bus without starting
+// one: a set address, or the socket or address file in /run/user/UID
+// (godbus looks there, not in XDG_RUNTIME_DIR).
+func busReachable(getenv func(string) string, uid int, exists func(string) bool) bool {
+	if a := getenv(addressVar); a != "" && a != "autolaunch:" {
+		return true
+	}
+	dir := "/run/user/" + strconv.Itoa(uid)
+	return exists(dir+"/bus") || exists(dir+"/dbus-session")
+}
+
+// commandLine finds awsx's command (the first word that is not a global
+// flag) and the last --backend given, up to "--".
+func commandLine(args []string) (cmd, backend string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return cmd, backend
+		case a == "--backend" && i+1 < len(args):
+			backend = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--backend="):
+			backend = strings.TrimPrefix(a, "--backend=")
+		case strings.HasPrefix(a, "-"):
+		case cmd == "":
+			cmd = a
+		}
+	}
+	return cmd, backend
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !os.IsNotExist(err)
+}
