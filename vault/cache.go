@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsx-cli/awsx/vault/internal/kek"
 )
 
 // cachedProvider keeps the session of any provider in the keyring and serves
@@ -109,6 +111,9 @@ func (c *cachedProvider) lookup() (aws.Credentials, bool, error) {
 		return aws.Credentials{}, false, nil
 	}
 	c.v.debugf("cache hit %s, %s left", c.item, s.Expires.Sub(c.v.now()).Round(time.Second))
+	if item, used := kek.HeadStart(); used && item == c.item {
+		c.v.debugf("the key of %s was derived while awsx started", c.item)
+	}
 	creds := aws.Credentials{
 		AccessKeyID:     s.AccessKeyID,
 		SecretAccessKey: s.SecretAccessKey,

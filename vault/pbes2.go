@@ -1,9 +1,7 @@
 package vault
 
 import (
-	"crypto/pbkdf2"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,6 +9,8 @@ import (
 	jose "github.com/dvsekhvalnov/jose2go"
 	"github.com/dvsekhvalnov/jose2go/aes"
 	"github.com/dvsekhvalnov/jose2go/base64url"
+
+	"github.com/awsx-cli/awsx/vault/internal/kek"
 )
 
 // The file keyring encrypts each item as a JWE whose content key is
@@ -21,19 +21,12 @@ import (
 // fresh process pays for in page faults); the standard library's PBKDF2
 // derives the same bytes in two thirds of the time without them. pbes2
 // is the same algorithm on that KDF, registered in jose2go's place, so
-// the files stay exactly what the keyring library writes and reads.
+// the files stay exactly what the keyring library writes and reads. The
+// key derivation itself is package kek's, which may have started it
+// before it is asked for.
 type pbes2 struct{}
 
-const (
-	pbes2Iterations = 8192 // what jose2go writes
-	pbes2SaltBytes  = 12   // what jose2go writes
-	// pbes2MaxIterations bounds the work a damaged or forged item can ask
-	// for (jose2go's own bound; CVE-2023-50658); below the minimum RFC 7518
-	// recommends, an item was not written by the keyring library.
-	pbes2MaxIterations = 1300000
-	pbes2MinIterations = 1000
-	pbes2KeyBytes      = 16 // A128KW
-)
+const pbes2SaltBytes = 12 // what jose2go writes
 
 var registerPBES2 sync.Once
 
@@ -56,13 +49,13 @@ func (pbes2) WrapNewKey(cekSizeBits int, key any, header map[string]any) (cek, e
 	if _, err := rand.Read(cek); err != nil {
 		return nil, nil, err
 	}
-	header["p2c"] = pbes2Iterations
+	header["p2c"] = kek.Iterations
 	header["p2s"] = base64url.Encode(salt)
-	kek, err := pbes2Key(passphrase, salt, pbes2Iterations)
+	wrapKey, err := kek.Derive(passphrase, salt, kek.Iterations)
 	if err != nil {
 		return nil, nil, err
 	}
-	encryptedCek, err = aes.KeyWrap(cek, kek)
+	encryptedCek, err = aes.KeyWrap(cek, wrapKey)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +69,7 @@ func (pbes2) Unwrap(encryptedCek []byte, key any, cekSizeBits int, header map[st
 	}
 	// JSON numbers decode as float64; anything else is a damaged header.
 	p2c, ok := header["p2c"].(float64)
-	if !ok || p2c != float64(int(p2c)) || p2c < pbes2MinIterations || p2c > pbes2MaxIterations {
+	if !ok || p2c != float64(int(p2c)) || p2c < kek.MinIterations || p2c > kek.MaxIterations {
 		return nil, fmt.Errorf("pbes2: iteration count %v is not one the keyring writes", header["p2c"])
 	}
 	p2s, ok := header["p2s"].(string)
@@ -87,19 +80,11 @@ func (pbes2) Unwrap(encryptedCek []byte, key any, cekSizeBits int, header map[st
 	if err != nil {
 		return nil, fmt.Errorf("pbes2: the salt is damaged: %w", err)
 	}
-	kek, err := pbes2Key(passphrase, salt, int(p2c))
+	wrapKey, err := kek.Key(passphrase, salt, int(p2c))
 	if err != nil {
 		return nil, err
 	}
 	// aes.KeyUnwrap's integrity failure is how a wrong passphrase shows;
 	// isWrongPassphrase depends on its message.
-	return aes.KeyUnwrap(encryptedCek, kek)
-}
-
-// pbes2Key derives the key-wrapping key; RFC 7518 salts it with the
-// algorithm's name and a zero byte before the random salt.
-func pbes2Key(passphrase string, salt []byte, iterations int) ([]byte, error) {
-	full := make([]byte, 0, len(jose.PBES2_HS256_A128KW)+1+len(salt))
-	full = append(append(append(full, jose.PBES2_HS256_A128KW...), 0), salt...)
-	return pbkdf2.Key(sha256.New, passphrase, full, iterations, pbes2KeyBytes)
+	return aes.KeyUnwrap(encryptedCek, wrapKey)
 }

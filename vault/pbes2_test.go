@@ -10,11 +10,13 @@ import (
 	"time"
 
 	jose "github.com/dvsekhvalnov/jose2go"
+
+	"github.com/awsx-cli/awsx/vault/internal/kek"
 )
 
 // stockPBES2 is jose2go's own PBES2-HS256+A128KW, as the keyring library
 // uses it when awsx has not put pbes2 in its place.
-func stockPBES2() jose.JwaAlgorithm { return jose.NewPbse2HmacAesKWAlg(128, pbes2MaxIterations, 0) }
+func stockPBES2() jose.JwaAlgorithm { return jose.NewPbse2HmacAesKWAlg(128, kek.MaxIterations, 0) }
 
 // jsonHeader passes a header through JSON, as it travels in a JWE.
 func jsonHeader(t *testing.T, h map[string]any) map[string]any {
@@ -87,7 +89,7 @@ func TestPBES2RefusesForgedCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p2c := range []any{float64(1e12), float64(pbes2MaxIterations + 1), float64(999), float64(-8192), float64(8192.5), "8192", nil} {
+	for _, p2c := range []any{float64(1e12), float64(kek.MaxIterations + 1), float64(999), float64(-8192), float64(8192.5), "8192", nil} {
 		hh := jsonHeader(t, h)
 		hh["p2c"] = p2c
 		start := time.Now()
@@ -141,7 +143,7 @@ func BenchmarkPBES2Unwrap(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				hh := map[string]any{"alg": h["alg"], "p2c": float64(pbes2Iterations), "p2s": h["p2s"]}
+				hh := map[string]any{"alg": h["alg"], "p2c": float64(kek.Iterations), "p2s": h["p2s"]}
 				if _, err := alg.Unwrap(wrapped, "pw", 256, hh); err != nil {
 					b.Fatal(err)
 				}
