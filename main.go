@@ -25,6 +25,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/awsx-cli/awsx/exec"
+	_ "github.com/awsx-cli/awsx/internal/headstart" // for its init: see the package
 	"github.com/awsx-cli/awsx/shells"
 	"github.com/awsx-cli/awsx/vault"
 )

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/awsx-cli/awsx/vault/internal/kek"
+	"github.com/awsx-cli/awsx/internal/kek"
 )
 
 // cachedProvider keeps the session of any provider in the keyring and serves

@@ -14,7 +14,7 @@ import (
 
 	"github.com/99designs/keyring"
 
-	"github.com/awsx-cli/awsx/vault/internal/busguard"
+	"github.com/awsx-cli/awsx/internal/busguard"
 )
 
 // The keyring package, imported above, has probed the D-Bus session bus

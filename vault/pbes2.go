@@ -10,7 +10,7 @@ import (
 	"github.com/dvsekhvalnov/jose2go/aes"
 	"github.com/dvsekhvalnov/jose2go/base64url"
 
-	"github.com/awsx-cli/awsx/vault/internal/kek"
+	"github.com/awsx-cli/awsx/internal/kek"
 )
 
 // The file keyring encrypts each item as a JWE whose content key is

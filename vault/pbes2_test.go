@@ -11,7 +11,7 @@ import (
 
 	jose "github.com/dvsekhvalnov/jose2go"
 
-	"github.com/awsx-cli/awsx/vault/internal/kek"
+	"github.com/awsx-cli/awsx/internal/kek"
 )
 
 // stockPBES2 is jose2go's own PBES2-HS256+A128KW, as the keyring library

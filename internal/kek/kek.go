@@ -1,15 +1,14 @@
-// Package kek derives the file keyring's key-encrypting keys, and starts
-// deriving the one a command will need while awsx is still starting.
+// Package kek derives the file keyring's key-encrypting keys, and can
+// start deriving one before it is asked for.
 //
 // A file keyring item is a JWE whose content key is wrapped with
 // PBES2-HS256+A128KW: a key derived from the passphrase and the item's
 // salt by PBKDF2-HMAC-SHA256 over 8192 rounds. That is about 1.8 ms on
 // the 2-core dev machine, as much as all the rest of a warm exec's own
 // work, and it cannot be made shorter without weakening the files. It can
-// start sooner: the salt is in the item's header, and for `exec PROFILE`
-// and `export PROFILE` the item is known from the command line. So this
-// package's init starts the derivation on the other core while the
-// libraries' package initialisation (about 2.5 ms) still runs on this one.
+// start sooner, since the salt is in the item's header: package
+// headstart guesses the item from the command line and calls Start while
+// the libraries' package initialisation still runs.
 //
 // A guess is only a head start. Key hands out the early key only for
 // exactly the passphrase, salt and round count it was derived from, so a
@@ -23,11 +22,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
-
-	"github.com/mtibben/percent"
 )
 
 const (
@@ -63,7 +58,8 @@ type guess struct {
 	used       atomic.Bool
 }
 
-// ahead is set once, by init, before anything can read it.
+// ahead is set once, by Start during package initialisation, before
+// anything can read it.
 var ahead *guess
 
 // Key is Derive, answered from the head start when it was for exactly
@@ -77,7 +73,7 @@ func Key(passphrase string, salt []byte, iterations int) ([]byte, error) {
 	return Derive(passphrase, salt, iterations)
 }
 
-// HeadStart names the item whose key init started to derive, and whether
+// HeadStart names the item whose key Start started to derive, and whether
 // Key has handed that key out; item is empty when nothing was started.
 func HeadStart() (item string, used bool) {
 	if ahead == nil {
@@ -86,72 +82,22 @@ func HeadStart() (item string, used bool) {
 	return ahead.item, ahead.used.Load()
 }
 
-func init() {
-	home, _ := os.UserHomeDir()
-	ahead = start(os.Args[1:], os.Getenv, home)
-}
-
-// start guesses, from awsx's command line and environment, the file
-// keyring item the command reads first, and starts deriving its key.
-func start(args []string, getenv func(string) string, home string) *guess {
-	passphrase := getenv("AWSX_FILE_PASSPHRASE")
-	if passphrase == "" {
-		return nil // a prompt comes later, or another backend is in use
+// Start begins deriving, on its own goroutine, the key that opens file,
+// the file keyring's item named item, with passphrase. It is for package
+// initialisation (package headstart's), before anything calls Key; a
+// file that is not such an item starts nothing.
+func Start(file, item, passphrase string) bool {
+	salt, iterations, ok := readHeader(file)
+	if !ok {
+		return false
 	}
-	cmd, rest, backend := commandLine(args)
-	if backend == "" {
-		backend = getenv("AWSX_BACKEND")
-	}
-	if (cmd != "exec" && cmd != "export") || (backend != "" && backend != "file") {
-		return nil
-	}
-	dir := filepath.Join(home, ".awsx", "keys")
-	if d := getenv("AWSX_FILE_DIR"); d == "~" || strings.HasPrefix(d, "~/") {
-		dir = filepath.Join(home, d[1:])
-	} else if d != "" {
-		dir = d
-	}
-	// The profile is the first word after the command that is not a
-	// flag; a flag's separate value may come first, and names no item.
-	// A warm run reads the profile's cached session and nothing else.
-	for _, word := range rest {
-		item := "session/" + word
-		salt, iterations, ok := readHeader(filepath.Join(dir, percent.Encode(item, "/")))
-		if !ok {
-			continue
-		}
-		g := &guess{item: item, passphrase: passphrase, salt: salt, iterations: iterations, done: make(chan struct{})}
-		go func() {
-			g.key, g.err = Derive(g.passphrase, g.salt, g.iterations)
-			close(g.done)
-		}()
-		return g
-	}
-	return nil
-}
-
-// commandLine finds awsx's command in args (the first word that is not a
-// global flag), the words after it that are not flags, up to "--", and
-// the last --backend given.
-func commandLine(args []string) (cmd string, words []string, backend string) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			return cmd, words, backend
-		case a == "--backend" && i+1 < len(args):
-			backend = args[i+1]
-			i++
-		case strings.HasPrefix(a, "--backend="):
-			backend = strings.TrimPrefix(a, "--backend=")
-		case strings.HasPrefix(a, "-"):
-		case cmd == "":
-			cmd = a
-		default:
-			words = append(words, a)
-		}
-	}
-	return cmd, words, backend
+	g := &guess{item: item, passphrase: passphrase, salt: salt, iterations: iterations, done: make(chan struct{})}
+	go func() {
+		g.key, g.err = Derive(g.passphrase, g.salt, g.iterations)
+		close(g.done)
+	}()
+	ahead = g
+	return true
 }
 
 // readHeader reads the salt and round count from the protected header of

@@ -11,9 +11,10 @@
 // environment, which a command run by exec would inherit.
 //
 // Go initialises a package as soon as its imports are, the first in
-// import-path order among those ready. busguard imports a few packages
-// that godbus imports too, and its path sorts before godbus's, so it is
-// initialised before godbus and so before the keyring package. When the
+// import-path order among those ready. busguard's imports are all
+// imported by godbus too (or, for package argv, import nothing godbus
+// does not), and its path sorts before godbus's, so it is initialised
+// before godbus and so before the keyring package. When the
 // command line shows that the bus cannot be needed, it hides the bus
 // address from the keyring's probe behind one that fails at once without
 // any I/O; Restore, called once the keyring package is initialised, puts
@@ -23,7 +24,8 @@ package busguard
 import (
 	"os"
 	"strconv"
-	"strings"
+
+	"github.com/awsx-cli/awsx/internal/argv"
 )
 
 const (
@@ -73,7 +75,7 @@ func hide(args []string, getenv func(string) string, uid int, exists func(string
 	if !busReachable(getenv, uid, exists) {
 		return true // the probe would only run dbus-launch
 	}
-	cmd, backend := commandLine(args)
+	cmd, _, backend := argv.Parse(args)
 	if cmd == "" {
 		return false // not an awsx command line (a test binary, say)
 	}
@@ -95,27 +97,6 @@ func busReachable(getenv func(string) string, uid int, exists func(string) bool)
 	}
 	dir := "/run/user/" + strconv.Itoa(uid)
 	return exists(dir+"/bus") || exists(dir+"/dbus-session")
-}
-
-// commandLine finds awsx's command (the first word that is not a global
-// flag) and the last --backend given, up to "--".
-func commandLine(args []string) (cmd, backend string) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			return cmd, backend
-		case a == "--backend" && i+1 < len(args):
-			backend = args[i+1]
-			i++
-		case strings.HasPrefix(a, "--backend="):
-			backend = strings.TrimPrefix(a, "--backend=")
-		case strings.HasPrefix(a, "-"):
-		case cmd == "":
-			cmd = a
-		}
-	}
-	return cmd, backend
 }
 
 func exists(path string) bool {

@@ -26,59 +26,17 @@ const header = `{"alg":"PBES2-HS256+A128KW","created":"now","enc":"A256GCM","p2c
 
 var salt, _ = base64.RawURLEncoding.DecodeString("f_IBKAPjT9nvM_mu")
 
-func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-func TestStartGuessesTheItemFromTheCommandLine(t *testing.T) {
-	home := t.TempDir()
-	keys := filepath.Join(home, ".awsx", "keys")
-	writeItem(t, keys, "session%2Fprod", header)
-	writeItem(t, keys, "keys%2Fbastion", header)
-	writeItem(t, filepath.Join(home, "elsewhere"), "session%2Fdev", header)
-	pass := map[string]string{"AWSX_FILE_PASSPHRASE": "pw"}
-	for _, tc := range []struct {
-		args []string
-		env  map[string]string
-		item string
-	}{
-		{[]string{"exec", "prod", "--", "aws", "sts"}, pass, "session/prod"},
-		{[]string{"--debug", "export", "prod", "--format", "json"}, pass, "session/prod"},
-		{[]string{"exec", "--region", "eu-west-1", "prod", "--", "true"}, pass, "session/prod"},
-		{[]string{"--backend", "file", "exec", "prod"}, pass, "session/prod"},
-		{[]string{"--backend=file", "exec", "prod"}, pass, "session/prod"},
-		{[]string{"exec", "bastion"}, pass, ""}, // only its key, no session yet
-		{[]string{"exec", "dev"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_FILE_DIR": "~/elsewhere"}, "session/dev"},
-		// Nothing to guess, or nothing this package may do.
-		{[]string{"exec", "prod"}, map[string]string{}, ""},
-		{[]string{"exec", "--", "prod"}, pass, ""},
-		{[]string{"exec", "nosuch"}, pass, ""},
-		{[]string{"list"}, pass, ""},
-		{[]string{"login", "prod"}, pass, ""},
-		{[]string{"exec", "prod"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_BACKEND": "pass"}, ""},
-		{[]string{"--backend", "secret-service", "exec", "prod"}, pass, ""},
-		{[]string{"-test.run=X", "-test.v"}, pass, ""},
-	} {
-		g := start(tc.args, env(tc.env), home)
-		got := ""
-		if g != nil {
-			got = g.item
-			<-g.done
-		}
-		if got != tc.item {
-			t.Errorf("%q with %v: guessed %q, want %q", tc.args, tc.env, got, tc.item)
-		}
-	}
-}
-
 func TestKeyHandsOutTheHeadStartOnlyForItsInputs(t *testing.T) {
-	home := t.TempDir()
-	writeItem(t, filepath.Join(home, ".awsx", "keys"), "session%2Fprod", header)
-	g := start([]string{"exec", "prod"}, env(map[string]string{"AWSX_FILE_PASSPHRASE": "pw"}), home)
-	if g == nil {
+	dir := t.TempDir()
+	writeItem(t, dir, "session%2Fprod", header)
+	old := ahead
+	defer func() { ahead = old }()
+	if Start(filepath.Join(dir, "nosuch"), "session/nosuch", "pw") || ahead != old {
+		t.Fatal("Start started for a file that is not there")
+	}
+	if !Start(filepath.Join(dir, "session%2Fprod"), "session/prod", "pw") {
 		t.Fatal("no head start")
 	}
-	old := ahead
-	ahead = g
-	defer func() { ahead = old }()
 
 	want, err := Derive("pw", salt, Iterations)
 	if err != nil {

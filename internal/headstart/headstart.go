@@ -1,0 +1,91 @@
+// Package headstart begins, while awsx is still starting, the one piece of
+// a warm run's work that depends only on its command line, environment
+// and working directory: deriving the file keyring's key for the item the
+// command will read (package kek says why that is worth it). main imports
+// it for its init alone.
+//
+// Go initialises a package as soon as its imports are, the first in
+// import-path order among those ready. This one imports little, so its
+// init runs before most of the AWS SDK's packages, whose initialisation
+// then overlaps the derivation.
+package headstart
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mtibben/percent"
+
+	"github.com/awsx-cli/awsx/internal/argv"
+	"github.com/awsx-cli/awsx/internal/kek"
+	"github.com/awsx-cli/awsx/shells"
+)
+
+func init() {
+	home, _ := os.UserHomeDir()
+	guess(os.Args[1:], os.Getenv, home, os.Getwd)
+}
+
+// guess finds the item that the command reads first when its cache is
+// warm, and starts deriving its key; it returns the item's name.
+func guess(args []string, getenv func(string) string, home string, getwd func() (string, error)) string {
+	passphrase := getenv("AWSX_FILE_PASSPHRASE")
+	if passphrase == "" {
+		return "" // a prompt comes later, or another backend is in use
+	}
+	cmd, words, backend := argv.Parse(args)
+	if backend == "" {
+		backend = getenv("AWSX_BACKEND")
+	}
+	if backend != "" && backend != "file" {
+		return ""
+	}
+	var profiles []string
+	switch cmd {
+	case "exec", "export", "use":
+		// The profile is the first word after the command that is not a
+		// flag; a flag's separate value may come first, and names no item.
+		profiles = words
+	case "hook-env":
+		// Only a guess: whether the marker is trusted is decided later.
+		if p := markerProfile(getwd); p != "" {
+			profiles = []string{p}
+		}
+	}
+	if len(profiles) == 0 {
+		return ""
+	}
+	dir := filepath.Join(home, ".awsx", "keys")
+	if d := getenv("AWSX_FILE_DIR"); d == "~" || strings.HasPrefix(d, "~/") {
+		dir = filepath.Join(home, d[1:])
+	} else if d != "" {
+		dir = d
+	}
+	// A warm run reads the profile's cached session and nothing else;
+	// the file backend names its files so.
+	for _, p := range profiles {
+		item := "session/" + p
+		if kek.Start(filepath.Join(dir, percent.Encode(item, "/")), item, passphrase) {
+			return item
+		}
+	}
+	return ""
+}
+
+// markerProfile is the profile the nearest .awsx marker names.
+func markerProfile(getwd func() (string, error)) string {
+	wd, err := getwd()
+	if err != nil {
+		return ""
+	}
+	path, ok := shells.FindMarker(wd)
+	if !ok {
+		return ""
+	}
+	m, err := shells.ReadMarker(path)
+	if err != nil {
+		return ""
+	}
+	return m.Profile
+}
