@@ -175,12 +175,7 @@ func (s *hookSource) Dirs() []shells.DirRule {
 	return rules
 }
 
-func (s *hookSource) Color(profile string) string {
-	if p, err := s.cfg.Profile(profile); err == nil {
-		return p.Color
-	}
-	return ""
-}
+func (s *hookSource) Color(profile string) string { return s.cfg.Color(profile) }
 
 // hookWait bounds how long a prompt waits for credentials: a login in
 // progress in another terminal holds the lock, and an unreachable endpoint

@@ -311,7 +311,7 @@ func (c *Config) fromSDK(name string, sc *config.SharedConfig) (*Profile, error)
 		SSORegion:            sc.SSORegion,
 		SSOAccountID:         sc.SSOAccountID,
 		SSORoleName:          sc.SSORoleName,
-		Color:                c.rawValue(name, "awsx_color"),
+		Color:                c.Color(name),
 		sdk:                  *sc,
 	}
 	if sc.SSOSession != nil {
@@ -351,6 +351,10 @@ func (c *Config) fromSDK(name string, sc *config.SharedConfig) (*Profile, error)
 	}
 	return p, nil
 }
+
+// Color is a profile's awsx_color, read without resolving the profile:
+// the hook asks for it at every switch.
+func (c *Config) Color(name string) string { return c.rawValue(name, "awsx_color") }
 
 // Dirs returns profile name's awsx_dirs as written, read from the file
 // alone: the hook looks at every profile's on a cd, and resolving each one
