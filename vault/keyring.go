@@ -137,6 +137,11 @@ func (k *Keyring) open() (keyring.Keyring, error) {
 		}
 		cfg.AllowedBackends = []keyring.BackendType{b}
 		ring, err := keyring.Open(cfg)
+		if errors.Is(err, keyring.ErrNoAvailImpl) && (b == keyring.SecretServiceBackend || b == keyring.KWalletBackend) {
+			// The library registers these only when its start-up probe
+			// reached a session bus.
+			err = errors.New("no D-Bus session bus is reachable (DBUS_SESSION_BUS_ADDRESS); use a desktop session, or another backend with --backend or AWSX_BACKEND")
+		}
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %v", b, err))
 			continue
