@@ -3,8 +3,11 @@
 
 Reports median wall time, spread (p10-p90) and peak RSS for each command,
 after warming the cache; /bin/true is measured the same way as a floor.
-Usage: bench/bench.py [--quick] [--runs N] [--awsx PATH]
-  --quick  a few runs, only to check that the benchmark itself works (CI)
+Usage: bench/bench.py [--quick] [--runs N] [--awsx PATH] [--against PATH]
+  --quick    a few runs, only to check that the benchmark itself works (CI)
+  --against  another awsx build to compare with: each awsx case runs both
+             builds in turn, round by round, and reports both medians, since
+             medians of separate runs move by more than most changes
 """
 import argparse, os, resource, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
@@ -27,36 +30,45 @@ def check_output(argv, env, want, cwd=None):
         sys.exit(f"bench: {' '.join(argv)} did not do its job (status {r.returncode}): {r.stderr.strip()[:300]}")
 
 
-def measure(argv, env, runs, cwd=None):
+def measure(argv, env, runs, cwd=None, other=None):
     """posix_spawn has no working-directory action, so a case that needs
     one runs with this process in that directory."""
     old = os.getcwd()
     if cwd:
         os.chdir(cwd)
     try:
-        return measure_here(argv, env, runs)
+        return measure_here(argv, env, runs, other)
     finally:
         os.chdir(old)
 
 
-def measure_here(argv, env, runs):
-    times = []
+def spawn_ms(argv, env):
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed")
+    return (time.perf_counter() - t0) * 1000
+
+
+def measure_here(argv, env, runs, other=None):
+    """other, when given, is run right after argv in every round; its
+    median comes back last."""
+    times, others = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
-        pid = os.posix_spawn(argv[0], argv, env, file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
-        _, status = os.waitpid(pid, 0)
-        times.append((time.perf_counter() - t0) * 1000)
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"bench: {' '.join(argv)} failed")
+        times.append(spawn_ms(argv, env))
+        if other:
+            others.append(spawn_ms(other, env))
     times.sort()
     q = lambda f: times[min(len(times) - 1, int(f * len(times)))]
-    return statistics.median(times), q(0.1), q(0.9), peak_rss_mb(argv, env)
+    return statistics.median(times), q(0.1), q(0.9), peak_rss_mb(argv, env), statistics.median(others) if others else None
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--awsx")
+    ap.add_argument("--against")
     a = ap.parse_args()
     runs = 5 if a.quick else a.runs
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -120,7 +132,8 @@ def main():
         check_output(cli("prod-cp"), env, "222222222222")
         prompt_env = dict(env, AWSX_PROFILE="prod", AWSX_ACCOUNT_ID="222222222222",
                           AWSX_EXPIRATION=str(int(time.time()) + 3600), AWS_REGION="eu-west-1")
-        print(f"{'command':48} {'median':>8} {'p10':>8} {'p90':>8} {'peak RSS':>9}  runs")
+        print(f"{'command':48} {'median':>8} {'p10':>8} {'p90':>8} {'peak RSS':>9}  runs"
+              + (f"  {'against':>8}" if a.against else ""))
         check_output([awsx, "prompt"], prompt_env, "prod 222222222222")
         for name, argv, n in cases:
             e, cwd = env, None
@@ -128,8 +141,10 @@ def main():
                 e = prompt_env
             elif argv[1:2] == ["hook-env"]:
                 e, cwd = hook_env, tree
-            med, lo, hi, rss = measure(argv, e, n, cwd)
-            print(f"{name:48} {med:6.2f}ms {lo:6.2f}ms {hi:6.2f}ms {rss:7.1f}MB  {n}")
+            other = [os.path.abspath(a.against)] + argv[1:] if a.against and argv[0] == awsx else None
+            med, lo, hi, rss, against = measure(argv, e, n, cwd, other)
+            print(f"{name:48} {med:6.2f}ms {lo:6.2f}ms {hi:6.2f}ms {rss:7.1f}MB  {n}"
+                  + (f"  {against:6.2f}ms" if against is not None else ""))
         # The shell hook: per-prompt cost in an unchanged directory, the
         # switch on cd, and `awsx prompt` (bench/hook.sh, same warm keyring).
         hook = subprocess.run(["bash", os.path.join(here, "bench", "hook.sh"), awsx],
