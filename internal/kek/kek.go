@@ -12,7 +12,8 @@
 //
 // A guess is only a head start. Key hands out the early key only for
 // exactly the passphrase, salt and round count it was derived from, so a
-// wrong guess costs idle CPU and nothing else, and nothing is ever stored.
+// wrong guess costs the derivation's work on another core and nothing
+// else, and nothing is ever stored.
 package kek
 
 import (
