@@ -48,8 +48,10 @@ func guess(args []string, getenv func(string) string, home string, getwd func() 
 		// flag; a flag's separate value may come first, and names no item.
 		profiles = words
 	case "hook-env":
-		// Only a guess: whether the marker is trusted is decided later.
-		if p := markerProfile(getwd); p != "" {
+		// Only a guess: whether the marker is trusted is decided later. A
+		// shell already in the marker's profile (a cd within its tree)
+		// reads no item unless its session is about to end.
+		if p := markerProfile(getwd); p != "" && p != getenv("AWSX_PROFILE") {
 			profiles = []string{p}
 		}
 	}

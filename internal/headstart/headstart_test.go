@@ -59,6 +59,8 @@ func TestGuess(t *testing.T) {
 		{[]string{"use", "dev", "--shell", "zsh"}, pass, in(home), "session/dev"},
 		{[]string{"exec", "dev"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_FILE_DIR": "~/elsewhere"}, in(home), "session/dev"},
 		{[]string{"hook-env", "bash"}, pass, in(tree), "session/prod"},
+		{[]string{"hook-env", "bash"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_PROFILE": "dev"}, in(tree), "session/prod"},
+		{[]string{"hook-env", "bash"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_PROFILE": "prod"}, in(tree), ""}, // a cd within the tree
 		// Nothing to guess, or nothing to start.
 		{[]string{"exec", "prod"}, map[string]string{}, in(home), ""},
 		{[]string{"exec", "--", "prod"}, pass, in(home), ""},
