@@ -52,12 +52,15 @@ def spawn_ms(argv, env):
 
 
 def measure_here(argv, env, runs, other=None):
-    """other, when given, is run right after argv in every round; its
-    median comes back last."""
+    """other, when given, runs next to argv in every round, first in every
+    other round so neither always finds the caches the other just warmed;
+    its median comes back last."""
     times, others = [], []
-    for _ in range(runs):
+    for i in range(runs):
+        if other and i % 2:
+            others.append(spawn_ms(other, env))
         times.append(spawn_ms(argv, env))
-        if other:
+        if other and not i % 2:
             others.append(spawn_ms(other, env))
     times.sort()
     q = lambda f: times[min(len(times) - 1, int(f * len(times)))]
@@ -70,6 +73,8 @@ def main():
     ap.add_argument("--awsx")
     ap.add_argument("--against")
     a = ap.parse_args()
+    if a.against and not os.access(a.against, os.X_OK):
+        sys.exit(f"bench: --against {a.against} is not an executable awsx build")
     runs = 5 if a.quick else a.runs
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     work = tempfile.mkdtemp(prefix="awsx-bench-")

@@ -67,9 +67,6 @@ func Restore() {
 	}
 }
 
-// Hidden reports whether init hid the bus from the keyring's probe.
-func Hidden() bool { return saved.active }
-
 // hide decides whether the keyring's probe must not reach the bus.
 func hide(args []string, getenv func(string) string, uid int, exists func(string) bool) bool {
 	if !busReachable(getenv, uid, exists) {
