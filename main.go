@@ -25,6 +25,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/internal/argv"
 	_ "github.com/awsx-cli/awsx/internal/headstart" // for its init: see the package
 	"github.com/awsx-cli/awsx/shells"
 	"github.com/awsx-cli/awsx/vault"
@@ -75,7 +76,8 @@ var hotCommands = map[string]string{
 // whole CLI, or for a hot command a struct of the globals and that
 // command's field of CLI, tags and all, so both parse the same way.
 func grammarFor(args []string) (any, *Globals) {
-	field, hot := hotCommands[firstCommand(args)]
+	name, _, _ := argv.Parse(args)
+	field, hot := hotCommands[name]
 	if !hot {
 		cli := &CLI{}
 		return cli, &cli.Globals
@@ -86,22 +88,6 @@ func grammarFor(args []string) (any, *Globals) {
 	globals.Index, cmd.Index = nil, nil
 	v := reflect.New(reflect.StructOf([]reflect.StructField{globals, cmd}))
 	return v.Interface(), v.Elem().Field(0).Addr().Interface().(*Globals)
-}
-
-// firstCommand is the first word of args that is not a global flag.
-func firstCommand(args []string) string {
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--":
-			return ""
-		case a == "--backend":
-			i++
-		case strings.HasPrefix(a, "-"):
-		default:
-			return a
-		}
-	}
-	return ""
 }
 
 // app is what a command needs from the process, passed in rather than read
@@ -612,7 +598,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 		return 2
 	}
 	home, _ := os.UserHomeDir()
-	cmd := firstCommand(args)
+	cmd, _, _ := argv.Parse(args)
 	a := &app{Stdout: stdout, Stderr: stderr, Stdin: stdin, Env: env, Now: time.Now, globals: globals,
 		neverAsk: cmd == "hook-env" || cmd == "use"}
 	if h := a.getenv("HOME"); h != "" {

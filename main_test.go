@@ -56,6 +56,7 @@ func scriptParams(dir string) testscript.Params {
 		Dir:                 dir,
 		RequireExplicitExec: true,
 		Cmds:                cmds,
+		Condition:           scriptCondition,
 		Setup: func(env *testscript.Env) error {
 			if err := vaulttest.Setup(env); err != nil {
 				return err
@@ -207,4 +208,22 @@ func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s has no string field %s", args[0], args[1])
 	}
 	ts.Setenv(args[2], v)
+}
+
+// scriptCondition answers the scripts' own conditions:
+//
+//	[runtimebus] a session bus in /run/user/UID, where godbus finds it
+//	             whatever the script's environment says
+func scriptCondition(cond string) (bool, error) {
+	switch cond {
+	case "runtimebus":
+		dir := fmt.Sprintf("/run/user/%d", os.Getuid())
+		for _, f := range []string{"bus", "dbus-session"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
 }

@@ -140,7 +140,10 @@ func (k *Keyring) open() (keyring.Keyring, error) {
 		if errors.Is(err, keyring.ErrNoAvailImpl) && (b == keyring.SecretServiceBackend || b == keyring.KWalletBackend) {
 			// The library registers these only when its start-up probe
 			// reached a session bus.
-			err = errors.New("no D-Bus session bus is reachable (DBUS_SESSION_BUS_ADDRESS); use a desktop session, or another backend with --backend or AWSX_BACKEND")
+			err = errors.New("no D-Bus session bus was found (DBUS_SESSION_BUS_ADDRESS unset or unusable); run awsx in a desktop session or under dbus-run-session, or pick another backend with --backend or AWSX_BACKEND")
+		}
+		if err != nil && k.opts.Backend != "" {
+			return nil, fmt.Errorf("open the %s keyring: %v", b, err)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s: %v", b, err))
@@ -148,9 +151,6 @@ func (k *Keyring) open() (keyring.Keyring, error) {
 		}
 		k.ring, k.backend = ring, string(b)
 		return ring, nil
-	}
-	if k.opts.Backend != "" {
-		return nil, fmt.Errorf("open the %s keyring: %s", k.opts.Backend, strings.Join(errs, "; "))
 	}
 	return nil, fmt.Errorf("no keyring backend works here (%s); pick one with --backend or AWSX_BACKEND", strings.Join(errs, "; "))
 }
