@@ -27,6 +27,7 @@ import (
 	"github.com/awsx-cli/awsx/exec"
 	"github.com/awsx-cli/awsx/internal/argv"
 	_ "github.com/awsx-cli/awsx/internal/headstart" // for its init: see the package
+	"github.com/awsx-cli/awsx/internal/items"
 	"github.com/awsx-cli/awsx/shells"
 	"github.com/awsx-cli/awsx/vault"
 )
@@ -173,10 +174,6 @@ func (a *app) vault() (*vault.Vault, error) {
 		}
 		minTTL = d
 	}
-	fileDir := filepath.Join(a.Home, ".awsx", "keys")
-	if d := a.getenv("AWSX_FILE_DIR"); d != "" {
-		fileDir = a.expand(d)
-	}
 	var prompt, secret func(string) (string, error)
 	if a.interactive() && !a.neverAsk {
 		prompt, secret = a.promptLine, a.promptSecret
@@ -185,7 +182,7 @@ func (a *app) vault() (*vault.Vault, error) {
 		Config: cfg,
 		Keyring: vault.NewKeyring(vault.KeyringOptions{
 			Backend:    a.globals.Backend,
-			FileDir:    fileDir,
+			FileDir:    items.FileDir(a.Home, a.getenv),
 			Passphrase: a.getenv("AWSX_FILE_PASSPHRASE"),
 			Prompt:     secret,
 		}),

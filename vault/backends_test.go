@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsx-cli/awsx/internal/items"
 )
 
 // testBackendsEnv names the real keyring backends (comma-separated, e.g.
@@ -62,7 +64,7 @@ func backendRoundTrip(t *testing.T, k *Keyring) {
 	// A real start URL: "//" and a trailing path are what backends that
 	// map names to paths (pass) are most likely to mangle.
 	startURL := "https://" + profile + ".awsapps.com/start"
-	names := []string{keysItem(profile), sessionItem(profile), ssoItem(startURL)}
+	names := []string{items.Keys(profile), items.Session(profile), ssoItem(startURL)}
 	t.Cleanup(func() {
 		for _, n := range names {
 			_ = k.remove(n)
@@ -80,17 +82,17 @@ func backendRoundTrip(t *testing.T, k *Keyring) {
 			t.Fatalf("has(%q) before any write = %v, %v; want false, nil", n, has, err)
 		}
 	}
-	mustSet(t, k, keysItem(profile), keys)
-	mustSet(t, k, sessionItem(profile), sess)
+	mustSet(t, k, items.Keys(profile), keys)
+	mustSet(t, k, items.Session(profile), sess)
 	mustSet(t, k, ssoItem(startURL), sso)
 
 	var gotKeys storedKeys
-	mustGet(t, k, keysItem(profile), &gotKeys)
+	mustGet(t, k, items.Keys(profile), &gotKeys)
 	if gotKeys.AccessKeyID != keys.AccessKeyID || gotKeys.SecretAccessKey != keys.SecretAccessKey || !gotKeys.Added.Equal(keys.Added) {
 		t.Errorf("keys item read back as %+v, stored %+v", gotKeys, keys)
 	}
 	var gotSess storedSession
-	mustGet(t, k, sessionItem(profile), &gotSess)
+	mustGet(t, k, items.Session(profile), &gotSess)
 	if gotSess.SessionToken != sess.SessionToken || !gotSess.Expires.Equal(sess.Expires) || gotSess.Fingerprint != sess.Fingerprint {
 		t.Errorf("session item read back as %+v, stored %+v", gotSess, sess)
 	}
@@ -114,8 +116,8 @@ func backendRoundTrip(t *testing.T, k *Keyring) {
 	// A renewed session replaces the old one: one item, the new value.
 	sess2 := sess
 	sess2.AccessKeyID, sess2.Fingerprint = "ASIAEXAMPLEBACKEND02", "fp2"
-	mustSet(t, k, sessionItem(profile), sess2)
-	mustGet(t, k, sessionItem(profile), &gotSess)
+	mustSet(t, k, items.Session(profile), sess2)
+	mustGet(t, k, items.Session(profile), &gotSess)
 	if gotSess.AccessKeyID != sess2.AccessKeyID || gotSess.Fingerprint != "fp2" {
 		t.Errorf("overwritten session read back as %+v, want %+v", gotSess, sess2)
 	}

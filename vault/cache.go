@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsx-cli/awsx/internal/items"
 	"github.com/awsx-cli/awsx/internal/kek"
 )
 
@@ -43,7 +44,7 @@ func (c *cachedProvider) fetch(ctx context.Context, recheck bool) (aws.Credentia
 	if c.interactive {
 		limit = 0 // the person decides how long to wait
 	}
-	unlock, err := c.v.waitLock(ctx, c.item, "getting "+strings.TrimPrefix(c.item, sessionPrefix)+"'s session", limit)
+	unlock, err := c.v.waitLock(ctx, c.item, "getting "+strings.TrimPrefix(c.item, items.SessionPrefix)+"'s session", limit)
 	if err != nil {
 		return aws.Credentials{}, err
 	}

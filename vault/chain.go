@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsx-cli/awsx/internal/items"
 )
 
 // link is one resolved step of a profile's chain: the provider and what
@@ -101,7 +103,7 @@ func (v *Vault) cached(p *Profile, prov aws.CredentialsProvider, o Options) aws.
 // cachedTop is cached, optionally skipping the lookup so that a fresh
 // session replaces the cached one (awsx login).
 func (v *Vault) cachedTop(p *Profile, prov aws.CredentialsProvider, o Options, fresh bool) aws.CredentialsProvider {
-	return &cachedProvider{v: v, item: sessionItem(p.Name), fingerprint: fingerprint(p), inner: prov, fresh: fresh, interactive: o.Interactive, requested: o.Duration}
+	return &cachedProvider{v: v, item: items.Session(p.Name), fingerprint: fingerprint(p), inner: prov, fresh: fresh, interactive: o.Interactive, requested: o.Duration}
 }
 
 // fingerprint digests everything that decides what a profile's session is,

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsx-cli/awsx/internal/items"
 )
 
 // The provider that assumed a role marks the session chained, and the mark
@@ -23,7 +25,7 @@ func TestCacheKeepsTheChainedMark(t *testing.T) {
 		}
 		inner := &countingProvider{creds: creds}
 		for i := range 2 {
-			c := &cachedProvider{v: v, item: sessionItem("prod"), fingerprint: "fp", inner: inner}
+			c := &cachedProvider{v: v, item: items.Session("prod"), fingerprint: "fp", inner: inner}
 			got, err := c.Retrieve(context.Background())
 			if err != nil || isChained(got) != chained {
 				t.Errorf("chained %v, retrieval %d: marked %v, %v", chained, i, isChained(got), err)

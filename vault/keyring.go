@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/keyring"
 
 	"github.com/awsx-cli/awsx/internal/busguard"
+	"github.com/awsx-cli/awsx/internal/items"
 )
 
 // The keyring package, imported above, has probed the D-Bus session bus
@@ -22,22 +23,8 @@ import (
 // hid from it; from here on the environment is as awsx was started.
 func init() { busguard.Restore() }
 
-// Item names. Every secret awsx keeps is one keyring item named here, and
-// nowhere else:
-//
-//	keys/PROFILE      an IAM user's long-term access key (awsx add)
-//	session/PROFILE   the cached session of a profile: an MFA session
-//	                  (GetSessionToken), an assumed role, SSO role credentials
-//	sso/START_URL     an SSO login: client registration, access and refresh token
-const (
-	keysPrefix    = "keys/"
-	sessionPrefix = "session/"
-	ssoPrefix     = "sso/"
-)
-
-func keysItem(profile string) string    { return keysPrefix + profile }
-func sessionItem(profile string) string { return sessionPrefix + profile }
-func ssoItem(startURL string) string    { return ssoPrefix + normalStartURL(startURL) }
+// ssoItem names the item of the SSO login at startURL.
+func ssoItem(startURL string) string { return items.SSO(normalStartURL(startURL)) }
 
 // normalStartURL folds the spellings of one start URL (case of scheme and
 // host, a trailing slash) into one, so they share one login and one lock.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsx-cli/awsx/internal/items"
 )
 
 func fileRing(t *testing.T, dir, passphrase string) *Keyring {
@@ -26,8 +28,8 @@ func fileRing(t *testing.T, dir, passphrase string) *Keyring {
 func TestFileItemDamagedAnywhere(t *testing.T) {
 	dir := t.TempDir()
 	k := fileRing(t, dir, "correct horse")
-	mustSet(t, k, sessionItem("prod"), storedSession{AccessKeyID: "ASIAPROD", SessionToken: "tok"})
-	mustSet(t, k, sessionItem("dev"), storedSession{AccessKeyID: "ASIADEV"})
+	mustSet(t, k, items.Session("prod"), storedSession{AccessKeyID: "ASIAPROD", SessionToken: "tok"})
+	mustSet(t, k, items.Session("dev"), storedSession{AccessKeyID: "ASIADEV"})
 	path := filepath.Join(dir, "session%2Fprod")
 	orig, err := os.ReadFile(path)
 	if err != nil {
@@ -43,25 +45,25 @@ func TestFileItemDamagedAnywhere(t *testing.T) {
 			// A fresh keyring per attempt, as each awsx process is.
 			k := fileRing(t, dir, "correct horse")
 			var s storedSession
-			ok, err := k.get(sessionItem("prod"), &s)
+			ok, err := k.get(items.Session("prod"), &s)
 			var corrupt *CorruptItemError
 			switch {
 			case err == nil && ok && s.AccessKeyID == "ASIAPROD":
 				// Bits base64 ignores at the end of a part: the same item.
-			case errors.As(err, &corrupt) && corrupt.Name == sessionItem("prod"):
+			case errors.As(err, &corrupt) && corrupt.Name == items.Session("prod"):
 			default:
 				t.Fatalf("byte %d ^ %#x: get = %v, %+v, %v; want a CorruptItemError naming session/prod", i, mask, ok, s, err)
 			}
 			var d storedSession
-			if ok, err := k.get(sessionItem("dev"), &d); !ok || err != nil || d.AccessKeyID != "ASIADEV" {
+			if ok, err := k.get(items.Session("dev"), &d); !ok || err != nil || d.AccessKeyID != "ASIADEV" {
 				t.Fatalf("byte %d: the undamaged item reads as %v, %+v, %v", i, ok, d, err)
 			}
 		}
 	}
 	// Writes and removals still go through with a damaged item present.
 	k = fileRing(t, dir, "correct horse")
-	mustSet(t, k, sessionItem("qa"), storedSession{AccessKeyID: "ASIAQA"})
-	if err := k.remove(sessionItem("prod")); err != nil {
+	mustSet(t, k, items.Session("qa"), storedSession{AccessKeyID: "ASIAQA"})
+	if err := k.remove(items.Session("prod")); err != nil {
 		t.Fatalf("removing the damaged item: %v", err)
 	}
 }
@@ -71,8 +73,8 @@ func TestFileItemDamagedAnywhere(t *testing.T) {
 func TestWrongPassphraseIsNotDamage(t *testing.T) {
 	dir := t.TempDir()
 	k := fileRing(t, dir, "correct horse")
-	mustSet(t, k, keysItem("bastion"), storedKeys{AccessKeyID: "AKIABASTION"})
-	mustSet(t, k, sessionItem("prod"), storedSession{AccessKeyID: "ASIAPROD"})
+	mustSet(t, k, items.Keys("bastion"), storedKeys{AccessKeyID: "AKIABASTION"})
+	mustSet(t, k, items.Session("prod"), storedSession{AccessKeyID: "ASIAPROD"})
 	// One damaged item among them must not change the verdict.
 	path := filepath.Join(dir, "session%2Fprod")
 	b, _ := os.ReadFile(path)
@@ -84,13 +86,13 @@ func TestWrongPassphraseIsNotDamage(t *testing.T) {
 
 	wrong := fileRing(t, dir, "wrong horse")
 	var s storedKeys
-	if _, err := wrong.get(keysItem("bastion"), &s); !errors.Is(err, ErrWrongPassphrase) {
+	if _, err := wrong.get(items.Keys("bastion"), &s); !errors.Is(err, ErrWrongPassphrase) {
 		t.Errorf("get with a wrong passphrase: %v; want ErrWrongPassphrase", err)
 	}
-	if err := wrong.set(keysItem("other"), "x", storedKeys{AccessKeyID: "AKIAOTHER"}); !errors.Is(err, ErrWrongPassphrase) {
+	if err := wrong.set(items.Keys("other"), "x", storedKeys{AccessKeyID: "AKIAOTHER"}); !errors.Is(err, ErrWrongPassphrase) {
 		t.Errorf("set with a wrong passphrase: %v; want ErrWrongPassphrase", err)
 	}
-	if err := wrong.remove(keysItem("bastion")); !errors.Is(err, ErrWrongPassphrase) {
+	if err := wrong.remove(items.Keys("bastion")); !errors.Is(err, ErrWrongPassphrase) {
 		t.Errorf("remove with a wrong passphrase: %v; want ErrWrongPassphrase", err)
 	}
 	names, _ := fileRing(t, dir, "correct horse").keys()
@@ -105,13 +107,13 @@ func TestWrongPassphraseIsNotDamage(t *testing.T) {
 func TestInterruptedWriteLeftovers(t *testing.T) {
 	dir := t.TempDir()
 	k := fileRing(t, dir, "correct horse")
-	mustSet(t, k, sessionItem("prod"), storedSession{AccessKeyID: "ASIAOLD"})
+	mustSet(t, k, items.Session("prod"), storedSession{AccessKeyID: "ASIAOLD"})
 	stage := filepath.Join(dir, ".tmp-123456")
 	if err := os.Mkdir(stage, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	staged := fileRing(t, stage, "correct horse")
-	mustSet(t, staged, sessionItem("prod"), storedSession{AccessKeyID: "ASIANEW"})
+	mustSet(t, staged, items.Session("prod"), storedSession{AccessKeyID: "ASIANEW"})
 	if err := os.WriteFile(filepath.Join(stage, "half"), []byte("eyJhbGciOiJQQkVT"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +124,14 @@ func TestInterruptedWriteLeftovers(t *testing.T) {
 		t.Fatalf("keys() = %q, %v; want only session/prod", names, err)
 	}
 	var s storedSession
-	mustGet(t, k, sessionItem("prod"), &s)
+	mustGet(t, k, items.Session("prod"), &s)
 	if s.AccessKeyID != "ASIAOLD" {
 		t.Errorf("the item reads %q; want the old value", s.AccessKeyID)
 	}
 	// The next write goes through, and leaves no staging of its own; a
 	// leftover that recent may be another process's write in progress.
-	mustSet(t, k, sessionItem("prod"), storedSession{AccessKeyID: "ASIANEWER"})
-	mustGet(t, k, sessionItem("prod"), &s)
+	mustSet(t, k, items.Session("prod"), storedSession{AccessKeyID: "ASIANEWER"})
+	mustGet(t, k, items.Session("prod"), &s)
 	if s.AccessKeyID != "ASIANEWER" {
 		t.Errorf("after a write the item reads %q", s.AccessKeyID)
 	}
@@ -143,13 +145,13 @@ func TestInterruptedWriteLeftovers(t *testing.T) {
 	if err := os.Chtimes(stage, old, old); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.remove(sessionItem("nosuch")); err != nil {
+	if err := k.remove(items.Session("nosuch")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stage); !os.IsNotExist(err) {
 		t.Errorf("the old staging directory is still there: %v", err)
 	}
-	mustGet(t, k, sessionItem("prod"), &s)
+	mustGet(t, k, items.Session("prod"), &s)
 }
 
 type countingProvider struct {
@@ -173,12 +175,12 @@ func TestCacheRefetchesDamagedSession(t *testing.T) {
 			now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 			v := &Vault{Keyring: fileRing(t, dir, "correct horse"), Locker: Locker{Dir: t.TempDir()},
 				Stderr: &stderr, Now: func() time.Time { return now }, MinTTL: DefaultMinTTL}
-			mustSet(t, v.Keyring, sessionItem("prod"), storedSession{AccessKeyID: "ASIAOLD", Expires: now.Add(time.Hour), Fingerprint: "fp"})
+			mustSet(t, v.Keyring, items.Session("prod"), storedSession{AccessKeyID: "ASIAOLD", Expires: now.Add(time.Hour), Fingerprint: "fp"})
 			damageFile(t, filepath.Join(dir, "session%2Fprod"), damage)
 
 			inner := &countingProvider{creds: aws.Credentials{AccessKeyID: "ASIANEW", SecretAccessKey: "s", SessionToken: "t",
 				CanExpire: true, Expires: now.Add(8 * time.Hour)}}
-			c := &cachedProvider{v: v, item: sessionItem("prod"), fingerprint: "fp", inner: inner}
+			c := &cachedProvider{v: v, item: items.Session("prod"), fingerprint: "fp", inner: inner}
 			creds, err := c.Retrieve(context.Background())
 			if err != nil || creds.AccessKeyID != "ASIANEW" || inner.calls != 1 {
 				t.Fatalf("Retrieve = %v, %v after %d fetches; want the new session from one fetch", creds.AccessKeyID, err, inner.calls)
@@ -186,7 +188,7 @@ func TestCacheRefetchesDamagedSession(t *testing.T) {
 			if got := strings.Count(stderr.String(), `keyring item "session/prod" is unreadable`); got != 1 {
 				t.Errorf("stderr names the damaged item %d times; want once:\n%s", got, stderr.String())
 			}
-			c = &cachedProvider{v: v, item: sessionItem("prod"), fingerprint: "fp", inner: inner}
+			c = &cachedProvider{v: v, item: items.Session("prod"), fingerprint: "fp", inner: inner}
 			if creds, err := c.Retrieve(context.Background()); err != nil || creds.AccessKeyID != "ASIANEW" || inner.calls != 1 {
 				t.Errorf("second Retrieve = %v, %v after %d fetches; want a cache hit", creds.AccessKeyID, err, inner.calls)
 			}

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/awsx-cli/awsx/internal/items"
 )
 
 // validAccessKeyID checks the shape of an IAM user's access key id. Plain
@@ -43,9 +45,9 @@ func (v *Vault) AddKeys(name, id, secret string) error {
 	// that cannot be read to compare) is a new identity, and the sessions
 	// made with the old one go.
 	var old storedKeys
-	same, err := v.Keyring.get(keysItem(name), &old)
+	same, err := v.Keyring.get(items.Keys(name), &old)
 	same = err == nil && same && old.AccessKeyID == id && old.SecretAccessKey == secret
-	if err := v.Keyring.set(keysItem(name), "access key of "+name, storedKeys{AccessKeyID: id, SecretAccessKey: secret, Added: v.now().UTC()}); err != nil {
+	if err := v.Keyring.set(items.Keys(name), "access key of "+name, storedKeys{AccessKeyID: id, SecretAccessKey: secret, Added: v.now().UTC()}); err != nil {
 		return err
 	}
 	if same {
@@ -65,7 +67,7 @@ func (v *Vault) Logout(name string) ([]string, error) {
 	drop := map[string]bool{}
 	if name == "" {
 		for _, n := range names {
-			if strings.HasPrefix(n, sessionPrefix) || strings.HasPrefix(n, ssoPrefix) {
+			if strings.HasPrefix(n, items.SessionPrefix) || strings.HasPrefix(n, items.SSOPrefix) {
 				drop[n] = true
 			}
 		}
@@ -94,7 +96,7 @@ func (v *Vault) Logout(name string) ([]string, error) {
 // profile whose chain goes through it: all of them were made with name's
 // credentials.
 func (v *Vault) sessionsThrough(name string) map[string]bool {
-	items := map[string]bool{sessionItem(name): true}
+	sessions := map[string]bool{items.Session(name): true}
 	for _, other := range v.Config.Names() {
 		p, err := v.Config.Profile(other)
 		if err != nil {
@@ -102,11 +104,11 @@ func (v *Vault) sessionsThrough(name string) map[string]bool {
 		}
 		for q := p; q != nil; q = q.Source {
 			if q.Name == name {
-				items[sessionItem(other)] = true
+				sessions[items.Session(other)] = true
 			}
 		}
 	}
-	return items
+	return sessions
 }
 
 // dropSessionsThrough removes the sessions made with profile name's
@@ -123,21 +125,21 @@ func (v *Vault) dropSessionsThrough(name string) error {
 // RemoveKeys deletes profile name's long-term keys and the sessions made
 // with them.
 func (v *Vault) RemoveKeys(name string) error {
-	has, err := v.Keyring.has(keysItem(name))
+	has, err := v.Keyring.has(items.Keys(name))
 	if err != nil {
 		return err
 	}
 	if !has {
 		return fmt.Errorf("profile %q has no access key in the keyring", name)
 	}
-	if err := v.Keyring.remove(keysItem(name)); err != nil {
+	if err := v.Keyring.remove(items.Keys(name)); err != nil {
 		return err
 	}
 	return v.dropSessionsThrough(name)
 }
 
 // HasKeys reports whether profile name has long-term keys in the keyring.
-func (v *Vault) HasKeys(name string) (bool, error) { return v.Keyring.has(keysItem(name)) }
+func (v *Vault) HasKeys(name string) (bool, error) { return v.Keyring.has(items.Keys(name)) }
 
 // Rotate replaces profile name's access key: it creates a new key, checks
 // that it works, stores it and only then deletes the old one. If anything
@@ -151,7 +153,7 @@ func (v *Vault) Rotate(ctx context.Context, name string, o Options) (oldID, newI
 		return "", "", fmt.Errorf("profile %q is a %s profile; only IAM users' access keys can be rotated", name, p.Kind())
 	}
 	var old storedKeys
-	ok, err := v.Keyring.get(keysItem(name), &old)
+	ok, err := v.Keyring.get(items.Keys(name), &old)
 	if err != nil {
 		return "", "", err
 	}
@@ -187,7 +189,7 @@ func (v *Vault) Rotate(ctx context.Context, name string, o Options) (oldID, newI
 	if err := v.verifyKeys(ctx, p, fresh); err != nil {
 		return undo(err)
 	}
-	if err := v.Keyring.set(keysItem(name), "access key of "+name, fresh); err != nil {
+	if err := v.Keyring.set(items.Keys(name), "access key of "+name, fresh); err != nil {
 		return undo(err)
 	}
 	_ = v.dropSessionsThrough(name)
@@ -241,9 +243,9 @@ type Status struct {
 // List reports every profile with the state of its session. When the
 // keyring cannot be opened, sessions show as "locked" and keyErr says why.
 func (v *Vault) List() (out []Status, keyErr error) {
-	items, keyErr := v.Keyring.keys()
+	names, keyErr := v.Keyring.keys()
 	stored := map[string]bool{}
-	for _, n := range items {
+	for _, n := range names {
 		stored[n] = true
 	}
 	for _, name := range v.Config.Names() {
@@ -267,13 +269,13 @@ func (v *Vault) List() (out []Status, keyErr error) {
 		}
 		s.Account = firstNonEmpty(accountFromARN(p.RoleARN), p.SSOAccountID, accountFromARN(p.MFASerial))
 		s.Role = firstNonEmpty(roleName(p.RoleARN), p.SSORoleName)
-		s.HasKeys = stored[keysItem(name)]
+		s.HasKeys = stored[items.Keys(name)]
 		switch {
 		case keyErr != nil:
 			s.Session = "locked"
-		case stored[sessionItem(name)]:
+		case stored[items.Session(name)]:
 			var sess storedSession
-			if _, err := v.Keyring.get(sessionItem(name), &sess); err != nil {
+			if _, err := v.Keyring.get(items.Session(name), &sess); err != nil {
 				s.Session, s.Error = "unreadable", err.Error()
 			} else {
 				exp := sess.Expires

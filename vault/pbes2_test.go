@@ -11,6 +11,7 @@ import (
 
 	jose "github.com/dvsekhvalnov/jose2go"
 
+	"github.com/awsx-cli/awsx/internal/items"
 	"github.com/awsx-cli/awsx/internal/kek"
 )
 
@@ -122,11 +123,11 @@ func TestStockKeyringItemOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	var k storedKeys
-	ok, err := fileRing(t, dir, "fixture-passphrase").get(keysItem("fixture"), &k)
+	ok, err := fileRing(t, dir, "fixture-passphrase").get(items.Keys("fixture"), &k)
 	if err != nil || !ok || k.SecretAccessKey != "fixture-secret-written-by-the-stock-library" {
 		t.Fatalf("get = %v, %v, %+v", ok, err, k)
 	}
-	_, err = fileRing(t, dir, "not-the-passphrase").get(keysItem("fixture"), &k)
+	_, err = fileRing(t, dir, "not-the-passphrase").get(items.Keys("fixture"), &k)
 	if err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
 		t.Fatalf("a wrong passphrase gives %v", err)
 	}

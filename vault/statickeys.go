@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsx-cli/awsx/internal/items"
 )
 
 // userKeysProvider yields an IAM user's long-term keys from the keyring, or
@@ -16,7 +18,7 @@ type userKeysProvider struct {
 
 func (u *userKeysProvider) Retrieve(context.Context) (aws.Credentials, error) {
 	var k storedKeys
-	ok, err := u.v.Keyring.get(keysItem(u.p.Name), &k)
+	ok, err := u.v.Keyring.get(items.Keys(u.p.Name), &k)
 	if err != nil {
 		return aws.Credentials{}, fmt.Errorf("profile %q: %w", u.p.Name, err)
 	}
@@ -46,7 +48,7 @@ func (v *Vault) userKeys(p *Profile) (link, error) {
 	if !v.ciKeysAvailable() || p.FileKeyID != "" {
 		return fromKeyring, nil
 	}
-	if has, err := v.Keyring.has(keysItem(p.Name)); err == nil && has {
+	if has, err := v.Keyring.has(items.Keys(p.Name)); err == nil && has {
 		return fromKeyring, nil
 	} else if err != nil {
 		v.debugf("keyring unavailable (%v); using the environment's keys for %s", err, p.Name)

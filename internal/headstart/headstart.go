@@ -13,11 +13,9 @@ package headstart
 import (
 	"os"
 	"path/filepath"
-	"strings"
-
-	"github.com/mtibben/percent"
 
 	"github.com/awsx-cli/awsx/internal/argv"
+	"github.com/awsx-cli/awsx/internal/items"
 	"github.com/awsx-cli/awsx/internal/kek"
 	"github.com/awsx-cli/awsx/shells"
 )
@@ -58,17 +56,11 @@ func guess(args []string, getenv func(string) string, home string, getwd func() 
 	if len(profiles) == 0 {
 		return ""
 	}
-	dir := filepath.Join(home, ".awsx", "keys")
-	if d := getenv("AWSX_FILE_DIR"); d == "~" || strings.HasPrefix(d, "~/") {
-		dir = filepath.Join(home, d[1:])
-	} else if d != "" {
-		dir = d
-	}
-	// A warm run reads the profile's cached session and nothing else;
-	// the file backend names its files so.
+	// A warm run reads the profile's cached session and nothing else.
+	dir := items.FileDir(home, getenv)
 	for _, p := range profiles {
-		item := "session/" + p
-		if kek.Start(filepath.Join(dir, percent.Encode(item, "/")), item, passphrase) {
+		item := items.Session(p)
+		if kek.Start(filepath.Join(dir, items.File(item)), item, passphrase) {
 			return item
 		}
 	}

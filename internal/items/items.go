@@ -1,0 +1,55 @@
+// Package items names the keyring items. Every secret awsx keeps is one
+// keyring item named here, and nowhere else:
+//
+//	keys/PROFILE      an IAM user's long-term access key (awsx add)
+//	session/PROFILE   the cached session of a profile: an MFA session
+//	                  (GetSessionToken), an assumed role, SSO role credentials
+//	sso/START_URL     an SSO login: client registration, access and refresh token
+//
+// It also says where the file backend keeps an item. It is a package of
+// its own because start-up code (package headstart) needs the names
+// before the keyring and the AWS SDK are initialised, so it must import
+// little: even net/url, which Go initialises only after many of the SDK's
+// packages, would take away most of headstart's head start. That is why
+// vault normalises the start URL in an SSO item's name (normalStartURL)
+// before SSO is given it.
+package items
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/mtibben/percent"
+)
+
+const (
+	KeysPrefix    = "keys/"
+	SessionPrefix = "session/"
+	SSOPrefix     = "sso/"
+)
+
+// Keys names the item of profile's long-term access key.
+func Keys(profile string) string { return KeysPrefix + profile }
+
+// Session names the item of profile's cached session.
+func Session(profile string) string { return SessionPrefix + profile }
+
+// SSO names the item of the SSO login at the normalised start URL.
+func SSO(normalStartURL string) string { return SSOPrefix + normalStartURL }
+
+// FileDir is the file backend's directory: AWSX_FILE_DIR, where a leading
+// ~ is the home directory, or ~/.awsx/keys.
+func FileDir(home string, getenv func(string) string) string {
+	switch d := getenv("AWSX_FILE_DIR"); {
+	case d == "":
+		return filepath.Join(home, ".awsx", "keys")
+	case d == "~" || strings.HasPrefix(d, "~/"):
+		return filepath.Join(home, d[1:])
+	default:
+		return d
+	}
+}
+
+// File is the name of the file the file backend keeps item name in: the
+// keyring library percent-encodes '/' (and '%') in it.
+func File(name string) string { return percent.Encode(name, "/") }
