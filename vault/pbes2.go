@@ -3,7 +3,6 @@ package vault
 import (
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"sync"
 
 	jose "github.com/dvsekhvalnov/jose2go"
@@ -67,20 +66,11 @@ func (pbes2) Unwrap(encryptedCek []byte, key any, cekSizeBits int, header map[st
 	if !ok {
 		return nil, errors.New("pbes2: the key is not a passphrase")
 	}
-	// JSON numbers decode as float64; anything else is a damaged header.
-	p2c, ok := header["p2c"].(float64)
-	if !ok || p2c != float64(int(p2c)) || p2c < kek.MinIterations || p2c > kek.MaxIterations {
-		return nil, fmt.Errorf("pbes2: iteration count %v is not one the keyring writes", header["p2c"])
-	}
-	p2s, ok := header["p2s"].(string)
-	if !ok {
-		return nil, errors.New("pbes2: the salt is missing")
-	}
-	salt, err := base64url.Decode(p2s)
+	salt, iterations, err := kek.Params(header)
 	if err != nil {
-		return nil, fmt.Errorf("pbes2: the salt is damaged: %w", err)
+		return nil, err
 	}
-	wrapKey, err := kek.Key(passphrase, salt, int(p2c))
+	wrapKey, err := kek.Key(passphrase, salt, iterations)
 	if err != nil {
 		return nil, err
 	}

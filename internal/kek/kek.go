@@ -20,10 +20,13 @@ import (
 	"bytes"
 	"crypto/pbkdf2"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"sync/atomic"
+
+	"github.com/dvsekhvalnov/jose2go/base64url"
 )
 
 const (
@@ -101,6 +104,25 @@ func Start(file, item, passphrase string) bool {
 	return true
 }
 
+// Params reads the salt and round count from the protected header of a
+// PBES2 JWE, refusing what the keyring library does not write.
+func Params(header map[string]any) (salt []byte, iterations int, err error) {
+	// JSON numbers decode as float64; anything else is a damaged header.
+	p2c, ok := header["p2c"].(float64)
+	if !ok || p2c != float64(int(p2c)) || p2c < MinIterations || p2c > MaxIterations {
+		return nil, 0, fmt.Errorf("pbes2: iteration count %v is not one the keyring writes", header["p2c"])
+	}
+	p2s, ok := header["p2s"].(string)
+	if !ok {
+		return nil, 0, errors.New("pbes2: the salt is missing")
+	}
+	salt, err = base64url.Decode(p2s)
+	if err != nil {
+		return nil, 0, fmt.Errorf("pbes2: the salt is damaged: %w", err)
+	}
+	return salt, int(p2c), nil
+}
+
 // readHeader reads the salt and round count from the protected header of
 // the JWE in file, when it is one this package derives keys for.
 func readHeader(file string) (salt []byte, iterations int, ok bool) {
@@ -116,21 +138,14 @@ func readHeader(file string) (salt []byte, iterations int, ok bool) {
 	if !found {
 		return nil, 0, false
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(string(head))
+	raw, err := base64url.Decode(string(head))
 	if err != nil {
 		return nil, 0, false
 	}
-	var h struct {
-		Alg string `json:"alg"`
-		P2C int    `json:"p2c"`
-		P2S string `json:"p2s"`
-	}
-	if json.Unmarshal(raw, &h) != nil || h.Alg != Alg || h.P2C < MinIterations || h.P2C > MaxIterations {
+	var h map[string]any
+	if json.Unmarshal(raw, &h) != nil || h["alg"] != Alg {
 		return nil, 0, false
 	}
-	salt, err = base64.RawURLEncoding.DecodeString(h.P2S)
-	if err != nil {
-		return nil, 0, false
-	}
-	return salt, h.P2C, true
+	salt, iterations, err = Params(h)
+	return salt, iterations, err == nil
 }
