@@ -21,7 +21,9 @@ var saved struct {
 	value   string
 }
 
-// keyringFree are the commands that never open the keyring.
+// keyringFree are the commands that never open the keyring;
+// testdata/script/lazy_keyring.txtar runs each with a keyring that cannot
+// open.
 var keyringFree = map[string]bool{
 	"version": true, "hook": true, "completion": true, "prompt": true, "__profiles": true, "trust": true,
 }
