@@ -11,12 +11,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -202,6 +200,7 @@ func (a *app) vault() (*vault.Vault, error) {
 }
 
 func (a *app) promptLine(prompt string) (string, error) {
+	_ = a.ctx.Done() // Ctrl-C is caught from before the prompt shows
 	fmt.Fprint(a.Stderr, prompt)
 	return a.answer(func() (string, error) {
 		line, err := bufio.NewReader(a.Stdin).ReadString('\n')
@@ -213,6 +212,7 @@ func (a *app) promptLine(prompt string) (string, error) {
 }
 
 func (a *app) promptSecret(prompt string) (string, error) {
+	_ = a.ctx.Done() // Ctrl-C is caught from before the prompt shows
 	fmt.Fprint(a.Stderr, prompt)
 	fd := int(a.Stdin.Fd())
 	// ReadPassword turns echo off until it returns; an interrupted read
@@ -602,8 +602,8 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 		home = h
 	}
 	a.Home = home
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := newInterruptContext()
+	defer ctx.stop()
 	a.ctx = ctx
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	return report(stderr, kctx.Run(a))

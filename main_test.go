@@ -25,7 +25,15 @@ import (
 // moto server exits with the test binary: it watches its stdin pipe.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"awsx": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, takeEnv())) },
+		"awsx": func() {
+			status := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, takeEnv())
+			// startup.txtar checks that a warm run never sets up signal
+			// delivery (interrupt.go says why).
+			if os.Getenv("AWSX_TEST_SIGNALS") != "" {
+				fmt.Fprintf(os.Stderr, "awsx-test: signals asked for: %d\n", signalArms.Load())
+			}
+			os.Exit(status)
+		},
 	})
 }
 

@@ -189,7 +189,11 @@ func (s *hookSource) Switch(profile, region string) ([]shells.Assignment, time.T
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, hookWait)
+	// Not derived from s.ctx itself, since that would ask for Ctrl-C,
+	// which costs every switch 0.3 ms or more (interrupt.go says why).
+	// Ctrl-C while the hook waits ends awsx instead, and the shell stays
+	// as it was, as it does when the wait runs out.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), hookWait)
 	defer cancel()
 	c, err := v.Credentials(ctx, profile, vault.Options{Region: region})
 	if ctx.Err() == context.DeadlineExceeded {
