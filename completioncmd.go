@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 
 	"github.com/alecthomas/kong"
@@ -36,7 +37,7 @@ func (c *CompletionCmd) Run(a *app, kctx *kong.Context) error {
 type ProfilesCmd struct{}
 
 // Run prints one profile name a line.
-func (ProfilesCmd) Run(a *app) error {
+func (ProfilesCmd) Run(_ context.Context, a *app) error {
 	cfg, err := a.config()
 	if err != nil {
 		return err

@@ -65,8 +65,9 @@ type CLI struct {
 
 // hotCommands are the commands run at every SDK client start (export as
 // credential_process), every exec, every prompt and cd (the hook) and every
-// TAB: they parse with a grammar of their command alone, because building
-// kong's model costs in proportion to the grammar, about 1 ms for all of it.
+// TAB. quickParse parses their usual lines without kong; the others parse
+// with a grammar of their command alone, because building kong's model
+// costs in proportion to the grammar, about 1 ms for all of it.
 var hotCommands = map[string]string{
 	"exec": "Exec", "export": "Export", "prompt": "Prompt", "hook-env": "HookEnv", "__profiles": "Profiles",
 }
@@ -582,17 +583,21 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 	if len(args) == 0 {
 		args = []string{"--help"}
 	}
-	grammar, globals := grammarFor(args)
-	parser, err := newParser(grammar, stdout, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "awsx: error: %v\n", err)
-		return 2
-	}
-	kctx, err := parser.Parse(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "awsx: error: %v\n", err)
-		fmt.Fprintln(stderr, "awsx: hint: run 'awsx --help' for the commands and their flags")
-		return 2
+	command, globals, ok := quickParse(args, os.LookupEnv)
+	if !ok {
+		grammar, g := grammarFor(args)
+		parser, err := newParser(grammar, stdout, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "awsx: error: %v\n", err)
+			return 2
+		}
+		kctx, err := parser.Parse(args)
+		if err != nil {
+			fmt.Fprintf(stderr, "awsx: error: %v\n", err)
+			fmt.Fprintln(stderr, "awsx: hint: run 'awsx --help' for the commands and their flags")
+			return 2
+		}
+		command, globals = kongCommand{kctx}, g
 	}
 	home, _ := os.UserHomeDir()
 	cmd, _, _ := argv.Parse(args)
@@ -605,8 +610,15 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 	ctx := newInterruptContext()
 	defer ctx.stop()
 	a.ctx = ctx
-	kctx.BindTo(ctx, (*context.Context)(nil))
-	return report(stderr, kctx.Run(a))
+	return report(stderr, command.Run(ctx, a))
+}
+
+// kongCommand runs the command kong parsed, with what its Run asks for.
+type kongCommand struct{ kctx *kong.Context }
+
+func (k kongCommand) Run(ctx context.Context, a *app) error {
+	k.kctx.BindTo(ctx, (*context.Context)(nil))
+	return k.kctx.Run(a)
 }
 
 // report prints err the one way awsx prints errors and maps it to an exit

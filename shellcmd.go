@@ -113,7 +113,7 @@ type PromptCmd struct {
 }
 
 // Run prints the active profile from the environment; nothing when none.
-func (c *PromptCmd) Run(a *app) error {
+func (c *PromptCmd) Run(_ context.Context, a *app) error {
 	if p, ok := shells.PromptFromEnv(a.getenv); ok {
 		fmt.Fprintln(a.Stdout, shells.FormatPrompt(c.Format, p, a.Now()))
 	}
