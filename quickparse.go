@@ -168,6 +168,9 @@ func fieldSpecs(v reflect.Value, lookupEnv func(string) (string, bool)) (flags, 
 			if !slices.Contains(fieldTags, k) {
 				return nil, nil, false
 			}
+			if k != "help" && strings.Contains(sf.Tag.Get(k), "$") {
+				return nil, nil, false // kong would interpolate it
+			}
 		}
 		f := &field{v: v.Field(i)}
 		_, f.optional = sf.Tag.Lookup("optional")
@@ -207,8 +210,6 @@ func fieldSpecs(v reflect.Value, lookupEnv func(string) (string, bool)) (flags, 
 			if val, set := lookupEnv(env); set {
 				start, hasStart = val, true
 			}
-		} else if strings.Contains(start, "$") {
-			return nil, nil, false // kong would interpolate it
 		}
 		if hasStart && !f.set(start) {
 			return nil, nil, false
