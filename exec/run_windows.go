@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 )
 
 // Run runs argv in environment env and waits, since Windows cannot replace
@@ -16,6 +17,12 @@ func Run(argv []string, env []string) error {
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// Ctrl-C reaches every process of the console: the command decides
+	// what it means, and awsx waits to hand back its exit status. (Ignore
+	// would not do: Windows ends a process whose handler does not take it.)
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	defer signal.Stop(interrupts)
 	err = cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
