@@ -36,7 +36,7 @@ func quickParse(args []string, lookupEnv func(string) (string, bool)) (runner, *
 	}
 	globals := &Globals{}
 	gflags, gargs, ok := fieldSpecs(reflect.ValueOf(globals).Elem(), lookupEnv)
-	if !ok || len(gargs) > 0 {
+	if !ok || len(gargs) > 0 || hasKongHook(reflect.TypeOf(*globals)) || hasKongHook(reflect.TypeOf(CLI{})) {
 		return nil, nil, false
 	}
 	i := 0
@@ -116,19 +116,26 @@ func hotCommand(name string) (reflect.Value, bool) {
 		if _, hot := hotCommands[name]; !hot || slices.Contains(keys, "aliases") {
 			return reflect.Value{}, false
 		}
-		for _, hook := range kongHooks {
-			if _, has := reflect.PointerTo(f.Type).MethodByName(hook); has {
-				return reflect.Value{}, false
-			}
+		if hasKongHook(f.Type) {
+			return reflect.Value{}, false
 		}
 		return reflect.New(f.Type), true
 	}
 	return reflect.Value{}, false
 }
 
-// kongHooks are the methods kong calls on a command while it parses; a
-// command with one is left to kong.
-var kongHooks = []string{"BeforeReset", "BeforeResolve", "BeforeApply", "AfterApply", "Validate"}
+// kongHooks are the methods kong calls on a grammar's structs as it parses
+// and runs; a command with one, or globals with one, are left to kong.
+var kongHooks = []string{"BeforeReset", "BeforeResolve", "BeforeApply", "AfterApply", "AfterRun", "Validate"}
+
+func hasKongHook(t reflect.Type) bool {
+	for _, hook := range kongHooks {
+		if _, has := reflect.PointerTo(t).MethodByName(hook); has {
+			return true
+		}
+	}
+	return false
+}
 
 func commandName(f reflect.StructField) string {
 	if name, ok := f.Tag.Lookup("name"); ok {
@@ -176,16 +183,21 @@ func fieldSpecs(v reflect.Value, lookupEnv func(string) (string, bool)) (flags, 
 		_, f.optional = sf.Tag.Lookup("optional")
 		_, f.passthrough = sf.Tag.Lookup("passthrough")
 		if enum, ok := sf.Tag.Lookup("enum"); ok {
-			f.enum = strings.Split(enum, ",")
+			for _, e := range strings.Split(enum, ",") {
+				f.enum = append(f.enum, strings.TrimSpace(e))
+			}
 		}
-		switch {
-		case sf.Type == reflect.TypeOf([]string(nil)):
+		// Exactly these types: kong maps a named type by its own methods.
+		switch sf.Type {
+		case reflect.TypeOf([]string(nil)):
 			if !f.passthrough {
 				return nil, nil, false
 			}
-		case f.passthrough:
-			return nil, nil, false
-		case sf.Type.Kind() != reflect.String && sf.Type.Kind() != reflect.Bool && sf.Type != durationType:
+		case reflect.TypeOf(""), reflect.TypeOf(false), durationType:
+			if f.passthrough {
+				return nil, nil, false
+			}
+		default:
 			return nil, nil, false
 		}
 		if _, isArg := sf.Tag.Lookup("arg"); isArg {
@@ -204,10 +216,13 @@ func fieldSpecs(v reflect.Value, lookupEnv func(string) (string, bool)) (flags, 
 		}
 		start, hasStart := sf.Tag.Lookup("default")
 		if env, ok := sf.Tag.Lookup("env"); ok {
-			if strings.Contains(env, ",") {
+			if strings.ContainsAny(env, ", ") {
 				return nil, nil, false
 			}
 			if val, set := lookupEnv(env); set {
+				if !utf8.ValidString(val) {
+					return nil, nil, false // kong replaces what is not UTF-8
+				}
 				start, hasStart = val, true
 			}
 		}

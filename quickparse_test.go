@@ -112,6 +112,10 @@ func TestQuickParseMatchesKong(t *testing.T) {
 		}
 	}
 	// The backend's environment variable, as kong reads it.
+	t.Setenv("AWSX_BACKEND", "\xff")
+	if checkQuick(t, []string{"export", "prod"}) {
+		t.Error("quickParse accepted AWSX_BACKEND that is not UTF-8")
+	}
 	for _, val := range []string{"file", ""} {
 		t.Setenv("AWSX_BACKEND", val)
 		for _, line := range []string{"export prod", "exec --backend pass prod -- true"} {
@@ -127,11 +131,20 @@ func FuzzQuickParse(f *testing.F) {
 	for _, line := range []string{
 		"export prod --format json", "exec --region eu-west-1 prod -- true", "hook-env bash --warned=",
 		"prompt --format {profile}", "--debug __profiles", "exec prod --server --duration 1h -- x -y",
+		"export prod\tfile", "export prod\t", "exec --backend pass prod -- true\t\xff",
 	} {
 		f.Add(line)
 	}
-	os.Unsetenv("AWSX_BACKEND")
+	f.Add("--backend x export prod")
 	f.Fuzz(func(t *testing.T, line string) {
+		// The line's last word, after a tab, is AWSX_BACKEND's value.
+		line, backend, set := strings.Cut(line, "\t")
+		if set {
+			os.Setenv("AWSX_BACKEND", backend)
+		} else {
+			os.Unsetenv("AWSX_BACKEND")
+		}
+		defer os.Unsetenv("AWSX_BACKEND")
 		checkQuick(t, strings.Split(line, " "))
 	})
 }
