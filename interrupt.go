@@ -18,8 +18,11 @@ import (
 // over to a new one, which costs 0.3 ms here and up to 1 ms while the head
 // start's key derivation keeps the other core busy; a warm exec, export,
 // prompt or hook never waits, so it never pays. Until then Ctrl-C ends
-// awsx as it ends any program, which loses nothing: awsx is not waiting,
-// and every keyring write is atomic.
+// awsx as it ends any program, which loses nothing: every keyring write
+// is atomic, and a lock dies with its holder. That includes a keyring
+// backend's own dialog (a Secret Service unlock, the Keychain's prompt,
+// gpg's pinentry), which takes no context: Ctrl-C there now ends awsx at
+// once, where before awsx held the signal until the dialog closed.
 type interruptContext struct {
 	context.Context
 	cancel context.CancelFunc
