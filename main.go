@@ -119,17 +119,9 @@ func (a *app) getenv(name string) string {
 	return val
 }
 
-// expand resolves a leading ~ against the user's home directory.
-func (a *app) expand(path string) string {
-	if path == "~" || strings.HasPrefix(path, "~/") {
-		return filepath.Join(a.Home, strings.TrimPrefix(path, "~"))
-	}
-	return path
-}
-
 func (a *app) configPath() string {
 	if p := a.getenv("AWS_CONFIG_FILE"); p != "" {
-		return a.expand(p)
+		return items.Expand(a.Home, p)
 	}
 	return filepath.Join(a.Home, ".aws", "config")
 }

@@ -6,7 +6,8 @@
 //	                  (GetSessionToken), an assumed role, SSO role credentials
 //	sso/START_URL     an SSO login: client registration, access and refresh token
 //
-// It also says where the file backend keeps an item. It is a package of
+// It also says where the file backend keeps an item, and how awsx reads a
+// leading ~ in such a path. It is a package of
 // its own because start-up code (package headstart) needs the names
 // before the keyring and the AWS SDK are initialised, so it must import
 // little: even net/url, which Go initialises only after many of the SDK's
@@ -40,14 +41,19 @@ func SSO(normalStartURL string) string { return SSOPrefix + normalStartURL }
 // FileDir is the file backend's directory: AWSX_FILE_DIR, where a leading
 // ~ is the home directory, or ~/.awsx/keys.
 func FileDir(home string, getenv func(string) string) string {
-	switch d := getenv("AWSX_FILE_DIR"); {
-	case d == "":
-		return filepath.Join(home, ".awsx", "keys")
-	case d == "~" || strings.HasPrefix(d, "~/"):
-		return filepath.Join(home, d[1:])
-	default:
-		return d
+	if d := getenv("AWSX_FILE_DIR"); d != "" {
+		return Expand(home, d)
 	}
+	return filepath.Join(home, ".awsx", "keys")
+}
+
+// Expand resolves a leading ~ (alone or before a slash) in a path that a
+// variable such as AWSX_FILE_DIR or AWS_CONFIG_FILE names.
+func Expand(home, path string) string {
+	if path == "~" || strings.HasPrefix(path, "~/") {
+		return filepath.Join(home, path[1:])
+	}
+	return path
 }
 
 // File is the name of the file the file backend keeps item name in: the
