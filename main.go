@@ -72,11 +72,11 @@ var hotCommands = map[string]string{
 	"exec": "Exec", "export": "Export", "prompt": "Prompt", "hook-env": "HookEnv", "__profiles": "Profiles",
 }
 
-// grammarFor returns the grammar to parse args with, and its globals: the
-// whole CLI, or for a hot command a struct of the globals and that
-// command's field of CLI, tags and all, so both parse the same way.
-func grammarFor(args []string) (any, *Globals) {
-	name, _, _ := argv.Parse(args)
+// grammarFor returns the grammar to parse the line of command name with,
+// and its globals: the whole CLI, or for a hot command a struct of the
+// globals and that command's field of CLI, tags and all, so both parse
+// the same way.
+func grammarFor(name string) (any, *Globals) {
 	field, hot := hotCommands[name]
 	if !hot {
 		cli := &CLI{}
@@ -575,9 +575,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 	if len(args) == 0 {
 		args = []string{"--help"}
 	}
+	cmd, _, _ := argv.Parse(args)
 	command, globals, ok := quickParse(args, os.LookupEnv)
 	if !ok {
-		grammar, g := grammarFor(args)
+		grammar, g := grammarFor(cmd)
 		parser, err := newParser(grammar, stdout, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "awsx: error: %v\n", err)
@@ -592,7 +593,6 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer, env []string) 
 		command, globals = kongCommand{kctx}, g
 	}
 	home, _ := os.UserHomeDir()
-	cmd, _, _ := argv.Parse(args)
 	a := &app{Stdout: stdout, Stderr: stderr, Stdin: stdin, Env: env, Now: time.Now, globals: globals,
 		neverAsk: cmd == "hook-env" || cmd == "use"}
 	if h := a.getenv("HOME"); h != "" {

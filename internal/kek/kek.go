@@ -51,11 +51,10 @@ func Derive(passphrase string, salt []byte, iterations int) ([]byte, error) {
 	full = append(append(append(full, Alg...), 0), salt...)
 	// In FIPS 140 mode the derivation stays inside the validated module,
 	// which also refuses short HMAC keys instead of panicking.
-	if fips140.Enabled() {
-		return pbkdf2.Key(sha256.New, passphrase, full, iterations, keyBytes)
-	}
-	if block, ok := pbkdf2SHA256(passphrase, full, iterations); ok {
-		return block[:keyBytes], nil
+	if !fips140.Enabled() {
+		if block, ok := pbkdf2SHA256(passphrase, full, iterations); ok {
+			return block[:keyBytes], nil
+		}
 	}
 	return pbkdf2.Key(sha256.New, passphrase, full, iterations, keyBytes)
 }
