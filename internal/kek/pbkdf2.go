@@ -10,15 +10,17 @@ import (
 )
 
 // pbkdf2SHA256 is the first 32-byte block of PBKDF2-HMAC-SHA256, all a
-// 16-byte key needs, for about three quarters of crypto/pbkdf2's work.
+// 16-byte key needs, for half to three quarters of crypto/pbkdf2's work.
 // Each round hashes two blocks, the inner and the outer HMAC; HMAC's Sum
 // pads each and copies a whole digest to do so. Here both blocks are
-// padded once, written whole to a SHA-256 set back to the saved state of
-// its key pad, and the result read from the state that MarshalBinary
-// shows. That layout is crypto/sha256's and not documented, so the second
-// round is checked against crypto/hmac, and on any difference ok is false
-// and the caller uses crypto/pbkdf2.
-func pbkdf2SHA256(passphrase string, salt []byte, iterations int) (block []byte, ok bool) {
+// padded once and each is compressed from the saved state of its key pad:
+// by one call of block where the CPU has SHA instructions, else through a
+// crypto/sha256 set back to that state with UnmarshalBinary. The state
+// layout that MarshalBinary shows is crypto/sha256's and not documented,
+// and block is our own code, so the second round is checked against
+// crypto/hmac, and on any difference ok is false and the caller uses
+// crypto/pbkdf2.
+func pbkdf2SHA256(passphrase string, salt []byte, iterations int) (out []byte, ok bool) {
 	key := []byte(passphrase)
 	if len(key) > sha256.BlockSize {
 		sum := sha256.Sum256(key)
@@ -36,18 +38,84 @@ func pbkdf2SHA256(passphrase string, salt []byte, iterations int) (block []byte,
 	mac.Write(u)
 	second := mac.Sum(nil)
 
+	rest, ok := roundsNative(key, u, second, iterations)
+	if !ok {
+		rest, ok = roundsMarshalled(key, u, second, iterations)
+	}
+	if !ok {
+		return nil, false
+	}
+	for i := range t {
+		t[i] ^= rest[i]
+	}
+	return t, true
+}
+
+// finalBlock is either hash's second block: a 32-byte digest, then
+// SHA-256's padding for a message of one key-pad block and that digest.
+func finalBlock(digest []byte) (msg [sha256.BlockSize]byte) {
+	copy(msg[:], digest)
+	msg[sha256.Size] = 0x80
+	binary.BigEndian.PutUint64(msg[sha256.BlockSize-8:], (sha256.BlockSize+sha256.Size)*8)
+	return msg
+}
+
+// roundsNative is the XOR of rounds 2 to iterations, each U computed from
+// u before it, with block; ok is false where there is no block or round
+// 2 is not second.
+func roundsNative(key, u, second []byte, iterations int) (sum []byte, ok bool) {
+	var inner, outer [8]uint32
+	if !keyPad(&inner, key, 0x36) || !keyPad(&outer, key, 0x5c) {
+		return nil, false
+	}
+	msg := finalBlock(u)
+	var acc [8]uint32
+	for n := 2; n <= iterations; n++ {
+		h := inner
+		block(&h, &msg)
+		putWords(msg[:sha256.Size], &h)
+		h = outer
+		block(&h, &msg)
+		putWords(msg[:sha256.Size], &h)
+		if n == 2 && !bytes.Equal(msg[:sha256.Size], second) {
+			return nil, false
+		}
+		for i := range acc {
+			acc[i] ^= h[i]
+		}
+	}
+	sum = make([]byte, sha256.Size)
+	putWords(sum, &acc)
+	return sum, true
+}
+
+// keyPad sets h to SHA-256's state after one block, key XOR b.
+func keyPad(h *[8]uint32, key []byte, b byte) bool {
+	*h = [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+	var p [sha256.BlockSize]byte
+	copy(p[:], key)
+	for i := range p {
+		p[i] ^= b
+	}
+	return block(h, &p)
+}
+
+func putWords(b []byte, h *[8]uint32) {
+	for i, w := range h {
+		binary.BigEndian.PutUint32(b[4*i:], w)
+	}
+}
+
+// roundsMarshalled is roundsNative through crypto/sha256.
+func roundsMarshalled(key, u, second []byte, iterations int) (sum []byte, ok bool) {
 	inner, ok1 := newPad(key, 0x36)
 	outer, ok2 := newPad(key, 0x5c)
 	if !ok1 || !ok2 {
 		return nil, false
 	}
-	// Either hash's second block: a 32-byte digest, then SHA-256's padding
-	// for a message of one key-pad block and that digest.
-	var msg [sha256.BlockSize]byte
-	msg[sha256.Size] = 0x80
-	binary.BigEndian.PutUint64(msg[sha256.BlockSize-8:], (sha256.BlockSize+sha256.Size)*8)
+	msg := finalBlock(u)
+	sum = make([]byte, sha256.Size)
 	for n := 2; n <= iterations; n++ {
-		copy(msg[:sha256.Size], u)
 		if copy(msg[:sha256.Size], inner.sum(&msg)) != sha256.Size {
 			return nil, false
 		}
@@ -55,11 +123,12 @@ func pbkdf2SHA256(passphrase string, salt []byte, iterations int) (block []byte,
 		if len(u) != sha256.Size || n == 2 && !bytes.Equal(u, second) {
 			return nil, false
 		}
-		for i := range t {
-			t[i] ^= u[i]
+		copy(msg[:sha256.Size], u)
+		for i := range sum {
+			sum[i] ^= u[i]
 		}
 	}
-	return t, true
+	return sum, true
 }
 
 // pad is a SHA-256 that can be set back to where it stood after one HMAC

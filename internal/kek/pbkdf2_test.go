@@ -2,6 +2,7 @@ package kek
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"strings"
@@ -25,6 +26,63 @@ func TestPBKDF2MatchesTheStandardLibrary(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Both ways of hashing the rounds, whichever this machine takes.
+func TestRoundsAgree(t *testing.T) {
+	for _, pass := range []string{"", "pw", strings.Repeat("x", 64)} {
+		for _, n := range []int{2, 3, Iterations} {
+			want, err := pbkdf2.Key(sha256.New, pass, []byte("salt"), n, sha256.Size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, second := firstRounds(pass, []byte("salt"))
+			marshalled, ok := roundsMarshalled([]byte(pass), u, second, n)
+			if !ok {
+				t.Fatal("roundsMarshalled failed")
+			}
+			if got := xor(u, marshalled); !bytes.Equal(got, want) {
+				t.Errorf("through crypto/sha256, %q over %d rounds: %x, want %x", pass, n, got, want)
+			}
+			native, ok := roundsNative([]byte(pass), u, second, n)
+			if ok != shaNI {
+				t.Fatalf("roundsNative ok = %v on a machine whose SHA instructions are %v", ok, shaNI)
+			}
+			if got := xor(u, native); ok && !bytes.Equal(got, want) {
+				t.Errorf("with block, %q over %d rounds: %x, want %x", pass, n, got, want)
+			}
+		}
+	}
+}
+
+// A round two that is not what crypto/hmac says makes both ways give up.
+func TestRoundsCheckRoundTwo(t *testing.T) {
+	u, second := firstRounds("pw", []byte("salt"))
+	second[0] ^= 1
+	if _, ok := roundsMarshalled([]byte("pw"), u, second, 3); ok {
+		t.Error("roundsMarshalled took a wrong round two")
+	}
+	if _, ok := roundsNative([]byte("pw"), u, second, 3); ok {
+		t.Error("roundsNative took a wrong round two")
+	}
+}
+
+func firstRounds(pass string, salt []byte) (u, second []byte) {
+	mac := hmac.New(sha256.New, []byte(pass))
+	mac.Write(salt)
+	mac.Write([]byte{0, 0, 0, 1})
+	u = mac.Sum(nil)
+	mac.Reset()
+	mac.Write(u)
+	return u, mac.Sum(nil)
+}
+
+func xor(a, b []byte) []byte {
+	out := bytes.Clone(a)
+	for i := range out {
+		out[i] ^= b[i]
+	}
+	return out
 }
 
 func FuzzPBKDF2(f *testing.F) {
