@@ -15,6 +15,9 @@ _awsx_bin='@AWSX_BIN@'
 export -n AWSX_PROMPT
 _awsx_pkey=
 _awsx_puntil=0
+_awsx_next=0
+# A deadline that never comes: the year 2286.
+_awsx_never=9999999999
 
 # _awsx_clock sets _awsx_t to the epoch seconds without starting a process:
 # bash 5 has EPOCHSECONDS, 4.2 printf %(%s)T; 3.2 counts from the time awsx
@@ -46,10 +49,26 @@ _awsx_apply() {
   return "$_awsx_s"
 }
 
-# _awsx_hook runs at every prompt and after cd, pushd and popd. It keeps $?
-# for whatever runs after it.
+# _awsx_hook runs at every prompt and after cd, pushd and popd. Where
+# nothing it looks at changed since it last ran and no deadline passed, it
+# ends at once: it is the cost of every prompt, and each command here costs
+# microseconds. Before bash 5, which has no EPOCHSECONDS, it always goes
+# on. It keeps $? for whatever runs after it.
 _awsx_hook() {
-  local _awsx_s=$?
+  _awsx_hs=$?
+  if [[ $PWD == "${_awsx_pwd-}" &&
+    "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" == "$_awsx_pkey" ]] &&
+    ((${EPOCHSECONDS:-$_awsx_never} < _awsx_next)); then
+    return $_awsx_hs
+  fi
+  _awsx_check
+  return $_awsx_hs
+}
+
+# _awsx_check switches when the directory changed or the session nears its
+# end, formats the prompt when its inputs changed or its text would read
+# differently, and sets the deadline _awsx_next for the next check.
+_awsx_check() {
   _awsx_t=
   if [[ $PWD != "${_awsx_pwd-}" ]]; then
     _awsx_run
@@ -66,17 +85,22 @@ _awsx_hook() {
       ;;
     esac
   fi
+  [[ -n $_awsx_t ]] || _awsx_clock
   if [[ -z ${AWSX_PROFILE-} ]]; then
     AWSX_PROMPT=
-    _awsx_pkey=
-  else
-    [[ -n $_awsx_t ]] || _awsx_clock
-    if [[ "$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" != "$_awsx_pkey" ]] ||
-      ((_awsx_t >= _awsx_puntil)); then
-      _awsx_prompt_update
-    fi
+    _awsx_puntil=$_awsx_never
+  elif [[ "$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" != "$_awsx_pkey" ]] ||
+    ((_awsx_t >= _awsx_puntil)); then
+    _awsx_prompt_update
   fi
-  return "$_awsx_s"
+  _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
+  _awsx_next=$_awsx_puntil
+  case ${AWSX_HOOK_CHECK-} in
+  '' | *[!0-9]*) ;;
+  *) ((10#$AWSX_HOOK_CHECK >= _awsx_next)) || _awsx_next=$((10#$AWSX_HOOK_CHECK)) ;;
+  esac
+  # An EPOCHSECONDS before bash 5 is a plain variable, whatever its value.
+  ((BASH_VERSINFO[0] >= 5)) || _awsx_next=0
 }
 
 _awsx_run() {
@@ -211,7 +235,6 @@ _awsx_prompt_update() {
   local _awsx_o _awsx_until
   _awsx_format ''
   AWSX_PROMPT=$_awsx_o
-  _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
   _awsx_puntil=$_awsx_until
 }
 

@@ -21,7 +21,9 @@ typeset -g _awsx_clockfmt='%D{%s}'
 # AWSX_PROMPT is for the user's prompt only; no child needs it. Sourcing
 # the hook again formats it again.
 typeset -g +x AWSX_PROMPT
-typeset -g _awsx_pkey= _awsx_puntil=0
+typeset -g _awsx_pkey= _awsx_puntil=0 _awsx_next=0
+# A deadline that never comes: the year 2286.
+typeset -g _awsx_never=9999999999
 
 # _awsx_apply runs awsx and evaluates what it prints: only assignments, each
 # quoted by awsx for zsh, after awsx's header line. Nothing is evaluated
@@ -37,10 +39,26 @@ _awsx_apply() {
   return $s
 }
 
-# _awsx_hook runs at every prompt and on directory changes. It keeps $? for
-# whatever runs after it.
+# _awsx_hook runs at every prompt and on directory changes. Where nothing
+# it looks at changed since it last ran and no deadline passed, it ends at
+# once, before emulate, which costs more than the test: it is the cost of
+# every prompt. That test reads only scalars set here or by awsx, quoted,
+# so the user's options cannot change what it means. Without EPOCHSECONDS
+# it always goes on. It keeps $? for whatever runs after it.
 _awsx_hook() {
   local s=$?
+  if [[ $PWD == "${_awsx_pwd-}" ]] && (( ${EPOCHSECONDS:-$_awsx_never} < _awsx_next )) &&
+    [[ "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" == "$_awsx_pkey" ]]; then
+    return $s
+  fi
+  _awsx_check
+  return $s
+}
+
+# _awsx_check switches when the directory changed or the session nears its
+# end, formats the prompt when its inputs changed or its text would read
+# differently, and sets the deadline _awsx_next for the next check.
+_awsx_check() {
   emulate -L zsh
   local now=${EPOCHSECONDS:-${(%)_awsx_clockfmt}}
   # In $(...) or ( ... ) only a cd elsewhere costs a process: that
@@ -51,12 +69,16 @@ _awsx_hook() {
     _awsx_apply hook-env zsh --warned="${_awsx_warned-}"
   fi
   if [[ -z ${AWSX_PROFILE-} ]]; then
-    AWSX_PROMPT= _awsx_pkey=
+    AWSX_PROMPT= _awsx_puntil=$_awsx_never
   elif [[ "$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" != "$_awsx_pkey" ]] ||
     (( now >= _awsx_puntil )); then
     _awsx_prompt_update $now
   fi
-  return $s
+  _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
+  _awsx_next=$_awsx_puntil
+  if [[ ${AWSX_HOOK_CHECK-} == <-> ]] && (( 10#$AWSX_HOOK_CHECK < _awsx_next )); then
+    _awsx_next=$(( 10#$AWSX_HOOK_CHECK ))
+  fi
 }
 
 # _awsx_chpwd switches on a directory change, except in a subshell of a
@@ -172,7 +194,6 @@ _awsx_prompt_update() {
   emulate -L zsh
   _awsx_format '' $1
   typeset -g AWSX_PROMPT=$_awsx_o _awsx_puntil=$_awsx_until
-  typeset -g _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
 }
 
 # awsx_prompt_info prints what `awsx prompt` prints (optionally in the
