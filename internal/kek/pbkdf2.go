@@ -61,30 +61,28 @@ func finalBlock(digest []byte) (msg [sha256.BlockSize]byte) {
 }
 
 // roundsNative is the XOR of rounds 2 to iterations, each U computed from
-// u before it, with block; ok is false where there is no block or round
-// 2 is not second.
+// u before it, with rounds; ok is false where there is none or round 2 is
+// not second.
 func roundsNative(key, u, second []byte, iterations int) (sum []byte, ok bool) {
-	var inner, outer [8]uint32
-	if !keyPad(&inner, key, 0x36) || !keyPad(&outer, key, 0x5c) {
+	var pads [16]uint32
+	if !keyPad((*[8]uint32)(pads[:8]), key, 0x36) || !keyPad((*[8]uint32)(pads[8:]), key, 0x5c) {
 		return nil, false
 	}
-	msg := finalBlock(u)
-	var acc [8]uint32
-	for n := 2; n <= iterations; n++ {
-		h := inner
-		block(&h, &msg)
-		putWords(msg[:sha256.Size], &h)
-		h = outer
-		block(&h, &msg)
-		putWords(msg[:sha256.Size], &h)
-		if n == 2 && !bytes.Equal(msg[:sha256.Size], second) {
-			return nil, false
-		}
-		for i := range acc {
-			acc[i] ^= h[i]
-		}
+	var w, acc [8]uint32
+	for i := range w {
+		w[i] = binary.BigEndian.Uint32(u[4*i:])
+	}
+	// Round two on its own first, to hold it against crypto/hmac's.
+	if !rounds(&pads, &w, &acc, 1) {
+		return nil, false
 	}
 	sum = make([]byte, sha256.Size)
+	if putWords(sum, &acc); !bytes.Equal(sum, second) {
+		return nil, false
+	}
+	if iterations > 2 {
+		rounds(&pads, &w, &acc, iterations-2)
+	}
 	putWords(sum, &acc)
 	return sum, true
 }

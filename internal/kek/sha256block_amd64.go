@@ -3,6 +3,9 @@ package kek
 //go:noescape
 func blockSHANI(h *[8]uint32, p *[64]byte, k *[64]uint32, swap *[16]byte)
 
+//go:noescape
+func roundsSHANI(pads *[16]uint32, u, acc *[8]uint32, n int, k *[64]uint32, tail *[8]uint32)
+
 func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
 
 // haveSHANI reports the SHA extensions and the SSSE3 and SSE4.1
@@ -25,6 +28,20 @@ func block(h *[8]uint32, p *[64]byte) bool {
 	blockSHANI(h, p, &roundConstants, &swapWords)
 	return true
 }
+
+// rounds does n PBKDF2 rounds from the inner and outer key pads' states:
+// u = HMAC(u) and acc ^= u, each time, when this machine can.
+func rounds(pads *[16]uint32, u, acc *[8]uint32, n int) bool {
+	if !shaNI {
+		return false
+	}
+	roundsSHANI(pads, u, acc, n, &roundConstants, &digestTail)
+	return true
+}
+
+// digestTail is the padding of a message of one key-pad block and a
+// 32-byte digest, as SHA-256 words 8 to 15.
+var digestTail = [8]uint32{0x80000000, 0, 0, 0, 0, 0, 0, (64 + 32) * 8}
 
 var shaNI = haveSHANI()
 
