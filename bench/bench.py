@@ -2,7 +2,8 @@
 """Benchmarks awsx's hot paths against a local moto server.
 
 Reports median wall time, spread (p10-p90) and peak RSS for each command,
-after warming the cache; /bin/true is measured the same way as a floor.
+after warming the cache; /bin/true and bench/floor (a Go program that links
+what awsx must and exits at once) are measured the same way, as floors.
 Usage: bench/bench.py [--quick] [--runs N] [--awsx PATH] [--against PATH]
   --quick    a few runs, only to check that the benchmark itself works (CI)
   --against  another awsx build to compare with: each awsx case runs both
@@ -81,9 +82,12 @@ def main():
     moto = None
     try:
         awsx = a.awsx or os.path.join(work, "awsx")
+        build = lambda out, pkg: subprocess.run(["go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg],
+                                                cwd=here, check=True, env=dict(os.environ, CGO_ENABLED="0"))
         if not a.awsx:
-            subprocess.run(["go", "build", "-trimpath", "-ldflags=-s -w", "-o", awsx, "."], cwd=here, check=True,
-                           env=dict(os.environ, CGO_ENABLED="0"))
+            build(awsx, ".")
+        floor = os.path.join(work, "floor")
+        build(floor, "./bench/floor")
         port = free_port()
         moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -122,6 +126,7 @@ def main():
         check_output([awsx, "hook-env", "bash"], hook_env, "AWS_ACCESS_KEY_ID=", cwd=tree)
         cases = [
             ("/bin/true (floor)", [true], runs),
+            ("Go + the libraries awsx links, exits (floor)", [floor], runs),
             ("awsx version (start-up)", [awsx, "version"], runs),
             ("awsx exec prod -- true (warm)", [awsx, "exec", "prod", "--", true], runs),
             ("awsx export prod --format json (warm)", [awsx, "export", "prod", "--format", "json"], runs),
