@@ -393,7 +393,7 @@ func ProfileNameFor(accountName, accountID string) string {
 	dash := false
 	for _, r := range strings.ToLower(accountName) {
 		s := string(r)
-		if f, ok := latinFold[r]; ok {
+		if f, ok := latinFold()[r]; ok {
 			s = f
 		} else if !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9') {
 			dash = true
@@ -412,8 +412,9 @@ func ProfileNameFor(accountName, accountID string) string {
 }
 
 // latinFold spells accented Latin letters without their accents, so that
-// "Zürich Prod" is named zurich-prod rather than z-rich-prod.
-var latinFold = func() map[rune]string {
+// "Zürich Prod" is named zurich-prod rather than z-rich-prod. It is built
+// on first use, not at every start.
+var latinFold = sync.OnceValue(func() map[rune]string {
 	m := map[rune]string{'ß': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'ł': "l", 'đ': "d", 'þ': "th"}
 	for base, accented := range map[string]string{
 		"a": "àáâãäåāăą", "c": "çćčĉ", "d": "ď", "e": "èéêëēėęě", "g": "ğ", "i": "ìíîïīį", "l": "ľĺ",
@@ -424,7 +425,7 @@ var latinFold = func() map[rune]string {
 		}
 	}
 	return m
-}()
+})
 
 // sessionFor finds the [sso-session] of startURL, or names a new one after
 // the start URL's host (https://corp.awsapps.com/start gives "corp"). It

@@ -1,5 +1,7 @@
 package kek
 
+import "sync"
+
 //go:noescape
 func blockSHANI(h *[8]uint32, p *[64]byte, k *[64]uint32, swap *[16]byte)
 
@@ -22,7 +24,7 @@ func haveSHANI() bool {
 
 // block compresses p into h, when this machine can do it in one call.
 func block(h *[8]uint32, p *[64]byte) bool {
-	if !shaNI {
+	if !shaNI() {
 		return false
 	}
 	blockSHANI(h, p, &roundConstants, &swapWords)
@@ -32,7 +34,7 @@ func block(h *[8]uint32, p *[64]byte) bool {
 // rounds does n PBKDF2 rounds from the inner and outer key pads' states:
 // u = HMAC(u) and acc ^= u, each time, when this machine can.
 func rounds(pads *[16]uint32, u, acc *[8]uint32, n int) bool {
-	if !shaNI {
+	if !shaNI() {
 		return false
 	}
 	roundsSHANI(pads, u, acc, n, &roundConstants, &digestTail)
@@ -43,7 +45,9 @@ func rounds(pads *[16]uint32, u, acc *[8]uint32, n int) bool {
 // 32-byte digest, as SHA-256 words 8 to 15.
 var digestTail = [8]uint32{0x80000000, 0, 0, 0, 0, 0, 0, (64 + 32) * 8}
 
-var shaNI = haveSHANI()
+// shaNI asks the CPU once, when a key is first derived: CPUID traps to
+// the hypervisor in a virtual machine, and most commands derive none.
+var shaNI = sync.OnceValue(haveSHANI)
 
 var swapWords = [16]byte{3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12}
 

@@ -30,15 +30,15 @@ func TestSHANIDetection(t *testing.T) {
 		}
 		return false
 	}
-	if want := has("sha_ni") && has("ssse3") && has("sse4_1"); shaNI != want {
-		t.Errorf("shaNI = %v; /proc/cpuinfo says %v", shaNI, want)
+	if want := has("sha_ni") && has("ssse3") && has("sse4_1"); shaNI() != want {
+		t.Errorf("shaNI() = %v; /proc/cpuinfo says %v", shaNI(), want)
 	}
 }
 
 // One block from SHA-256's initial state is what crypto/sha256 keeps after
 // writing that block.
 func TestBlockMatchesSHA256(t *testing.T) {
-	if !shaNI {
+	if !shaNI() {
 		t.Skip("this CPU has no SHA instructions")
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -55,7 +55,7 @@ func TestBlockMatchesSHA256(t *testing.T) {
 }
 
 func FuzzBlock(f *testing.F) {
-	if !shaNI {
+	if !shaNI() {
 		f.Skip("this CPU has no SHA instructions")
 	}
 	f.Add(make([]byte, 64))
