@@ -60,6 +60,9 @@ func finalBlock(digest []byte) (msg [sha256.BlockSize]byte) {
 	return msg
 }
 
+// roundsChunk is how many rounds one call of rounds does at most.
+const roundsChunk = 512
+
 // roundsNative is the XOR of rounds 2 to iterations, each U computed from
 // u before it, with rounds; ok is false where there is none or round 2 is
 // not second.
@@ -80,8 +83,11 @@ func roundsNative(key, u, second []byte, iterations int) (sum []byte, ok bool) {
 	if putWords(sum, &acc); !bytes.Equal(sum, second) {
 		return nil, false
 	}
-	if iterations > 2 {
-		rounds(&pads, &w, &acc, iterations-2)
+	// The assembly cannot be preempted, and a garbage collection waits for
+	// it to return: in chunks of about 60 us, a damaged item asking for a
+	// million rounds cannot stall the other goroutines for 100 ms.
+	for left := iterations - 2; left > 0; left -= roundsChunk {
+		rounds(&pads, &w, &acc, min(left, roundsChunk))
 	}
 	putWords(sum, &acc)
 	return sum, true
