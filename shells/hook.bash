@@ -23,9 +23,9 @@ _awsx_never=9999999999
 # bash 5 has EPOCHSECONDS, 4.2 printf %(%s)T; 3.2 counts from the time awsx
 # reported at its last run.
 _awsx_clock() {
-  if ((BASH_VERSINFO[0] >= 5)); then
+  if ((BASH_VERSINFO[0] >= 5)) && [[ -n ${EPOCHSECONDS-} ]]; then
     _awsx_t=$EPOCHSECONDS
-  elif ((BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2)); then
+  elif ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))); then
     printf -v _awsx_t '%(%s)T' -1
   else
     _awsx_t=$((${_awsx_epoch:-0} + SECONDS - ${_awsx_secs:-0}))
@@ -52,23 +52,33 @@ _awsx_apply() {
 # _awsx_hook runs at every prompt and after cd, pushd and popd. Where
 # nothing it looks at changed since it last ran and no deadline passed, it
 # ends at once: it is the cost of every prompt, and each command here costs
-# microseconds. Before bash 5, which has no EPOCHSECONDS, it always goes
-# on. It keeps $? for whatever runs after it.
-_awsx_hook() {
-  _awsx_hs=$?
-  if [[ $PWD == "${_awsx_pwd-}" &&
-    "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" == "$_awsx_pkey" ]] &&
-    ((${EPOCHSECONDS:-$_awsx_never} < _awsx_next)); then
+# microseconds. Before bash 5 there is no EPOCHSECONDS to test, and a
+# variable of that name is the user's, so every prompt goes on. It keeps
+# $? for whatever runs after it.
+if ((BASH_VERSINFO[0] >= 5)); then
+  _awsx_hook() {
+    _awsx_hs=$?
+    if [[ $PWD == "${_awsx_pwd-}" &&
+      "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-} ${AWSX_HOOK_CHECK-}" == "$_awsx_pkey" ]] &&
+      ((${EPOCHSECONDS:-$_awsx_never} < _awsx_next)); then
+      return $_awsx_hs
+    fi
+    _awsx_check
     return $_awsx_hs
-  fi
-  _awsx_check
-  return $_awsx_hs
-}
+  }
+else
+  _awsx_hook() {
+    _awsx_hs=$?
+    _awsx_check
+    return $_awsx_hs
+  }
+fi
 
 # _awsx_check switches when the directory changed or the session nears its
 # end, formats the prompt when its inputs changed or its text would read
 # differently, and sets the deadline _awsx_next for the next check.
 _awsx_check() {
+  local _awsx_k
   _awsx_t=
   if [[ $PWD != "${_awsx_pwd-}" ]]; then
     _awsx_run
@@ -86,21 +96,21 @@ _awsx_check() {
     esac
   fi
   [[ -n $_awsx_t ]] || _awsx_clock
+  # What the prompt shows and when the hook must check next: a change to
+  # any of them, by awsx or by hand, ends the fast path.
+  _awsx_k="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-} ${AWSX_HOOK_CHECK-}"
   if [[ -z ${AWSX_PROFILE-} ]]; then
     AWSX_PROMPT=
     _awsx_puntil=$_awsx_never
-  elif [[ "$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" != "$_awsx_pkey" ]] ||
-    ((_awsx_t >= _awsx_puntil)); then
+  elif [[ $_awsx_k != "$_awsx_pkey" ]] || ((_awsx_t >= _awsx_puntil)); then
     _awsx_prompt_update
   fi
-  _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
+  _awsx_pkey=$_awsx_k
   _awsx_next=$_awsx_puntil
   case ${AWSX_HOOK_CHECK-} in
   '' | *[!0-9]*) ;;
   *) ((10#$AWSX_HOOK_CHECK >= _awsx_next)) || _awsx_next=$((10#$AWSX_HOOK_CHECK)) ;;
   esac
-  # An EPOCHSECONDS before bash 5 is a plain variable, whatever its value.
-  ((BASH_VERSINFO[0] >= 5)) || _awsx_next=0
 }
 
 _awsx_run() {

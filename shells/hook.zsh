@@ -48,7 +48,7 @@ _awsx_apply() {
 _awsx_hook() {
   local s=$?
   if [[ $PWD == "${_awsx_pwd-}" ]] && (( ${EPOCHSECONDS:-$_awsx_never} < _awsx_next )) &&
-    [[ "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" == "$_awsx_pkey" ]]; then
+    [[ "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-} ${AWSX_HOOK_CHECK-}" == "$_awsx_pkey" ]]; then
     return $s
   fi
   _awsx_check
@@ -68,13 +68,15 @@ _awsx_check() {
     typeset -g _awsx_pwd=$PWD
     _awsx_apply hook-env zsh --warned="${_awsx_warned-}"
   fi
+  # What the prompt shows and when the hook must check next: a change to
+  # any of them, by awsx or by hand, ends the fast path.
+  local k="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-} ${AWSX_HOOK_CHECK-}"
   if [[ -z ${AWSX_PROFILE-} ]]; then
     AWSX_PROMPT= _awsx_puntil=$_awsx_never
-  elif [[ "$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}" != "$_awsx_pkey" ]] ||
-    (( now >= _awsx_puntil )); then
+  elif [[ $k != "$_awsx_pkey" ]] || (( now >= _awsx_puntil )); then
     _awsx_prompt_update $now
   fi
-  _awsx_pkey="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-}"
+  _awsx_pkey=$k
   _awsx_next=$_awsx_puntil
   if [[ ${AWSX_HOOK_CHECK-} == <-> ]] && (( 10#$AWSX_HOOK_CHECK < _awsx_next )); then
     _awsx_next=$(( 10#$AWSX_HOOK_CHECK ))
