@@ -177,7 +177,7 @@ awsx() {
 # profile's awsx_color, and _awsx_until to the second from which the text
 # would read differently. The caller declares both.
 _awsx_format() {
-  local _awsx_f=${1:-'{profile} {account} {expires_in}'} _awsx_k _awsx_left _awsx_in='' _awsx_c=''
+  local _awsx_f=${1-} _awsx_k _awsx_left _awsx_in='' _awsx_c=''
   _awsx_o=''
   _awsx_clock
   _awsx_until=$((_awsx_t + 3600))
@@ -199,20 +199,27 @@ _awsx_format() {
     fi
     ;;
   esac
-  while [[ $_awsx_f == *'{'*'}'* ]]; do
-    _awsx_o+=${_awsx_f%%\{*}
-    _awsx_f=${_awsx_f#*\{}
-    _awsx_k=${_awsx_f%%\}*}
-    _awsx_f=${_awsx_f#*\}}
-    case $_awsx_k in
-    profile) _awsx_o+=$AWSX_PROFILE ;;
-    account) _awsx_o+=${AWSX_ACCOUNT_ID-} ;;
-    region) _awsx_o+=${AWS_REGION:-${AWS_DEFAULT_REGION-}} ;;
-    expires_in) _awsx_o+=$_awsx_in ;;
-    *) _awsx_o+="{$_awsx_k}" ;;
-    esac
-  done
-  _awsx_o+=$_awsx_f
+  if [[ -z $_awsx_f ]]; then
+    # The default, {profile} {account} {expires_in}, without the general
+    # loop: its pattern matches are most of what formatting costs, and
+    # the hook formats at every switch.
+    _awsx_o="$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} $_awsx_in"
+  else
+    while [[ $_awsx_f == *'{'*'}'* ]]; do
+      _awsx_o+=${_awsx_f%%\{*}
+      _awsx_f=${_awsx_f#*\{}
+      _awsx_k=${_awsx_f%%\}*}
+      _awsx_f=${_awsx_f#*\}}
+      case $_awsx_k in
+      profile) _awsx_o+=$AWSX_PROFILE ;;
+      account) _awsx_o+=${AWSX_ACCOUNT_ID-} ;;
+      region) _awsx_o+=${AWS_REGION:-${AWS_DEFAULT_REGION-}} ;;
+      expires_in) _awsx_o+=$_awsx_in ;;
+      *) _awsx_o+="{$_awsx_k}" ;;
+      esac
+    done
+    _awsx_o+=$_awsx_f
+  fi
   while [[ $_awsx_o == *'  '* ]]; do
     _awsx_o="${_awsx_o%%"  "*} ${_awsx_o#*"  "}"
   done

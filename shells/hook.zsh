@@ -135,7 +135,7 @@ awsx() {
 # from which the text would read differently. $2 is the time, if known.
 _awsx_format() {
   emulate -L zsh
-  local f=${1:-'{profile} {account} {expires_in}'} o='' k left in='' c=''
+  local f=${1-} o='' k left in='' c=''
   local now=${2:-${EPOCHSECONDS:-${(%)_awsx_clockfmt}}}
   typeset -g _awsx_o='' _awsx_until=$(( now + 3600 ))
   [[ -n ${AWSX_PROFILE-} ]] || return 0
@@ -154,20 +154,27 @@ _awsx_format() {
       _awsx_until=$(( now + 1 ))
     fi
   fi
-  while [[ $f == *'{'*'}'* ]]; do
-    o+=${f%%\{*}
-    f=${f#*\{}
-    k=${f%%\}*}
-    f=${f#*\}}
-    case $k in
-    (profile) o+=$AWSX_PROFILE ;;
-    (account) o+=${AWSX_ACCOUNT_ID-} ;;
-    (region) o+=${AWS_REGION:-${AWS_DEFAULT_REGION-}} ;;
-    (expires_in) o+=$in ;;
-    (*) o+="{$k}" ;;
-    esac
-  done
-  o+=$f
+  if [[ -z $f ]]; then
+    # The default, {profile} {account} {expires_in}, without the general
+    # loop: its pattern matches are most of what formatting costs, and
+    # the hook formats at every switch.
+    o="$AWSX_PROFILE ${AWSX_ACCOUNT_ID-} $in"
+  else
+    while [[ $f == *'{'*'}'* ]]; do
+      o+=${f%%\{*}
+      f=${f#*\{}
+      k=${f%%\}*}
+      f=${f#*\}}
+      case $k in
+      (profile) o+=$AWSX_PROFILE ;;
+      (account) o+=${AWSX_ACCOUNT_ID-} ;;
+      (region) o+=${AWS_REGION:-${AWS_DEFAULT_REGION-}} ;;
+      (expires_in) o+=$in ;;
+      (*) o+="{$k}" ;;
+      esac
+    done
+    o+=$f
+  fi
   while [[ $o == *'  '* ]]; do
     o=${o//'  '/' '}
   done
