@@ -25,21 +25,19 @@
 	PADDD X7, next; \
 	SHA256MSG2 cur, next
 
-#define MIDDLE(g, cur, prev, next) \
-	WORDS(g, cur); \
-	SHA256RNDS2 X0, X1, X2; \
-	SCHEDULE(cur, prev, next); \
-	PSHUFD $0x0E, X0, X0; \
-	SHA256RNDS2 X0, X2, X1; \
-	SHA256MSG1 cur, prev
-
-// The last groups need no more of the schedule's first half.
+// A group late in the block, which needs no more of the schedule's
+// first half.
 #define LATE(g, cur, prev, next) \
 	WORDS(g, cur); \
 	SHA256RNDS2 X0, X1, X2; \
 	SCHEDULE(cur, prev, next); \
 	PSHUFD $0x0E, X0, X0; \
 	SHA256RNDS2 X0, X2, X1
+
+// A group in the middle, which also starts the schedule of prev.
+#define MIDDLE(g, cur, prev, next) \
+	LATE(g, cur, prev, next); \
+	SHA256MSG1 cur, prev
 
 // The 64 rounds, without the final addition of the state they began from.
 #define COMPRESS \
