@@ -10,16 +10,16 @@ import (
 )
 
 // pbkdf2SHA256 is the first 32-byte block of PBKDF2-HMAC-SHA256, all a
-// 16-byte key needs, for half to three quarters of crypto/pbkdf2's work.
-// Each round hashes two blocks, the inner and the outer HMAC; HMAC's Sum
-// pads each and copies a whole digest to do so. Here both blocks are
-// padded once and each is compressed from the saved state of its key pad:
-// by one call of block where the CPU has SHA instructions, else through a
-// crypto/sha256 set back to that state with UnmarshalBinary. The state
-// layout that MarshalBinary shows is crypto/sha256's and not documented,
-// and block is our own code, so the second round is checked against
-// crypto/hmac, and on any difference ok is false and the caller uses
-// crypto/pbkdf2.
+// 16-byte key needs, for under half (with SHA instructions) to three
+// quarters of crypto/pbkdf2's work. Each round hashes two blocks, the
+// inner and the outer HMAC; HMAC's Sum pads each and copies a whole digest
+// to do so. Here both blocks are padded once and each is compressed from
+// the saved state of its key pad: in an assembly loop where the CPU has
+// SHA instructions, else through a crypto/sha256 set back to that state
+// with UnmarshalBinary. That loop is our own code, and the state layout
+// that MarshalBinary shows is crypto/sha256's and not documented, so the
+// second round is checked against crypto/hmac, and on any difference ok
+// is false and the caller uses crypto/pbkdf2.
 func pbkdf2SHA256(passphrase string, salt []byte, iterations int) (out []byte, ok bool) {
 	key := []byte(passphrase)
 	if len(key) > sha256.BlockSize {
