@@ -4,6 +4,9 @@
 Reports median wall time, spread (p10-p90) and peak RSS for each command,
 after warming the cache; /bin/true and bench/floor (a Go program that links
 what awsx must and exits at once) are measured the same way, as floors.
+Each awsx row also runs the Go floor in the same rounds and reports its
+own cost over it ("over floor"), which the host's drift between rows does
+not move.
 Usage: bench/bench.py [--quick] [--runs N] [--awsx PATH] [--against PATH]
   --quick    a few runs, only to check that the benchmark itself works (CI)
   --against  another awsx build to compare with: each awsx case runs both
@@ -31,14 +34,14 @@ def check_output(argv, env, want, cwd=None):
         sys.exit(f"bench: {' '.join(argv)} did not do its job (status {r.returncode}): {r.stderr.strip()[:300]}")
 
 
-def measure(argv, env, runs, cwd=None, other=None):
+def measure(argv, env, runs, cwd=None, others=()):
     """posix_spawn has no working-directory action, so a case that needs
     one runs with this process in that directory."""
     old = os.getcwd()
     if cwd:
         os.chdir(cwd)
     try:
-        return measure_here(argv, env, runs, other)
+        return measure_here(argv, env, runs, others)
     finally:
         os.chdir(old)
 
@@ -52,20 +55,19 @@ def spawn_ms(argv, env):
     return (time.perf_counter() - t0) * 1000
 
 
-def measure_here(argv, env, runs, other=None):
-    """other, when given, runs next to argv in every round, first in every
-    other round so neither always finds the caches the other just warmed;
-    its median comes back last."""
-    times, others = [], []
+def measure_here(argv, env, runs, others=()):
+    """others run next to argv in every round, the order turning by one
+    each round so that none always finds the caches another just warmed;
+    their medians come back last, in order."""
+    cmds = [argv, *others]
+    times = [[] for _ in cmds]
     for i in range(runs):
-        if other and i % 2:
-            others.append(spawn_ms(other, env))
-        times.append(spawn_ms(argv, env))
-        if other and not i % 2:
-            others.append(spawn_ms(other, env))
-    times.sort()
-    q = lambda f: times[min(len(times) - 1, int(f * len(times)))]
-    return statistics.median(times), q(0.1), q(0.9), peak_rss_mb(argv, env), statistics.median(others) if others else None
+        for j in range(len(cmds)):
+            c = (i + j) % len(cmds)
+            times[c].append(spawn_ms(cmds[c], env))
+    mine = sorted(times[0])
+    q = lambda f: mine[min(len(mine) - 1, int(f * len(mine)))]
+    return statistics.median(mine), q(0.1), q(0.9), peak_rss_mb(argv, env), [statistics.median(t) for t in times[1:]]
 
 def main():
     ap = argparse.ArgumentParser()
@@ -145,8 +147,11 @@ def main():
         check_output(cli("prod-cp"), env, "222222222222")
         prompt_env = dict(env, AWSX_PROFILE="prod", AWSX_ACCOUNT_ID="222222222222",
                           AWSX_EXPIRATION=str(int(time.time()) + 3600), AWS_REGION="eu-west-1")
+        # Each awsx row also times the Go floor in the same rounds: the
+        # host's speed drifts between rows, and "over floor" is awsx's own
+        # cost, which another machine adds to its own floor.
         print(f"{'command':48} {'median':>8} {'p10':>8} {'p90':>8} {'peak RSS':>9}  runs"
-              + (f"  {'against':>8}" if a.against else ""))
+              + (f"  {'over floor':>10}" if floor else "") + (f"  {'against':>8}" if a.against else ""))
         check_output([awsx, "prompt"], prompt_env, "prod 222222222222")
         for name, argv, n in cases:
             e, cwd = env, None
@@ -154,10 +159,16 @@ def main():
                 e = prompt_env
             elif argv[1:2] == ["hook-env"]:
                 e, cwd = hook_env, tree
-            other = [os.path.abspath(a.against)] + argv[1:] if a.against and argv[0] == awsx else None
-            med, lo, hi, rss, against = measure(argv, e, n, cwd, other)
-            print(f"{name:48} {med:6.2f}ms {lo:6.2f}ms {hi:6.2f}ms {rss:7.1f}MB  {n}"
-                  + (f"  {against:6.2f}ms" if against is not None else ""))
+            others = []
+            if argv[0] == awsx and a.against:
+                others.append([os.path.abspath(a.against)] + argv[1:])
+            if argv[0] == awsx and floor:
+                others.append([floor])
+            med, lo, hi, rss, meds = measure(argv, e, n, cwd, others)
+            over = f"{'+' if med >= meds[-1] else ''}{med - meds[-1]:.2f}ms" if argv[0] == awsx and floor else ""
+            print(f"{name:48} {med:6.2f}ms {lo:6.2f}ms {hi:6.2f}ms {rss:7.1f}MB  {n:<4}"
+                  + (f"  {over:>10}" if floor else "")
+                  + (f"  {meds[0]:6.2f}ms" if argv[0] == awsx and a.against else ""))
         # The shell hook: per-prompt cost in an unchanged directory, the
         # switch on cd, and `awsx prompt` (bench/hook.sh, same warm keyring).
         hook = subprocess.run(["bash", os.path.join(here, "bench", "hook.sh"), awsx],
