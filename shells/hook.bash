@@ -53,13 +53,15 @@ _awsx_apply() {
 # nothing it looks at changed since it last ran and no deadline passed, it
 # ends at once: it is the cost of every prompt, and each command here costs
 # microseconds. Before bash 5 there is no EPOCHSECONDS to test, and a
-# variable of that name is the user's, so every prompt goes on. It keeps
-# $? for whatever runs after it.
+# variable of that name is the user's, so every prompt goes on. Its
+# comparisons are [ ... = ... ], which shopt nocasematch leaves exact, as
+# it does not leave [[ ... == ... ]]. It keeps $? for whatever runs
+# after it.
 if ((BASH_VERSINFO[0] >= 5)); then
   _awsx_hook() {
     _awsx_hs=$?
-    if [[ $PWD == "${_awsx_pwd-}" &&
-      "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-} ${AWSX_HOOK_CHECK-}" == "$_awsx_pkey" ]] &&
+    if [ "$PWD" = "${_awsx_pwd-}" ] &&
+      [ "${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-} ${AWSX_HOOK_CHECK-}" = "$_awsx_pkey" ] &&
       ((${EPOCHSECONDS:-$_awsx_never} < _awsx_next)); then
       return $_awsx_hs
     fi
@@ -80,7 +82,7 @@ fi
 _awsx_check() {
   local _awsx_k
   _awsx_t=
-  if [[ $PWD != "${_awsx_pwd-}" ]]; then
+  if [ "$PWD" != "${_awsx_pwd-}" ]; then
     _awsx_run
   elif [[ ${BASH_SUBSHELL:-0} == 0 ]]; then
     # In $(...) or ( ... ) only a cd elsewhere costs a process: that
@@ -102,7 +104,7 @@ _awsx_check() {
   if [[ -z ${AWSX_PROFILE-} ]]; then
     AWSX_PROMPT=
     _awsx_puntil=$_awsx_never
-  elif [[ $_awsx_k != "$_awsx_pkey" ]] || ((_awsx_t >= _awsx_puntil)); then
+  elif [ "$_awsx_k" != "$_awsx_pkey" ] || ((_awsx_t >= _awsx_puntil)); then
     _awsx_prompt_update
   fi
   _awsx_pkey=$_awsx_k
