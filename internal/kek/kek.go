@@ -52,8 +52,8 @@ func Derive(passphrase string, salt []byte, iterations int) ([]byte, error) {
 	// In FIPS 140 mode the derivation stays inside the validated module,
 	// which also refuses short HMAC keys instead of panicking.
 	if !fips140.Enabled() {
-		if block, ok := pbkdf2SHA256(passphrase, full, iterations); ok {
-			return block[:keyBytes], nil
+		if out, ok := pbkdf2SHA256(passphrase, full, iterations); ok {
+			return out[:keyBytes], nil
 		}
 	}
 	return pbkdf2.Key(sha256.New, passphrase, full, iterations, keyBytes)
