@@ -69,7 +69,8 @@ _awsx_check() {
     _awsx_apply hook-env zsh --warned="${_awsx_warned-}"
   fi
   # What the prompt shows and when the hook must check next: a change to
-  # any of them, by awsx or by hand, ends the fast path.
+  # any of them, by awsx or by hand, ends the fast path, whose test spells
+  # out this same string (a variable read there would cost every prompt).
   local k="${AWSX_PROFILE-} ${AWSX_ACCOUNT_ID-} ${AWSX_EXPIRATION-} ${AWSX_HOOK_COLOR-} ${AWSX_HOOK_CHECK-}"
   if [[ -z ${AWSX_PROFILE-} ]]; then
     AWSX_PROMPT= _awsx_puntil=$_awsx_never
