@@ -24,9 +24,10 @@ import (
 
 	"github.com/awsx-cli/awsx/exec"
 	"github.com/awsx-cli/awsx/internal/argv"
-	_ "github.com/awsx-cli/awsx/internal/headstart" // for its init: see the package
+	_ "github.com/awsx-cli/awsx/internal/earlyprompt" // for its init: see the package
+	_ "github.com/awsx-cli/awsx/internal/headstart"   // for its init: see the package
 	"github.com/awsx-cli/awsx/internal/items"
-	"github.com/awsx-cli/awsx/shells"
+	"github.com/awsx-cli/awsx/shells/prompt"
 	"github.com/awsx-cli/awsx/vault"
 )
 
@@ -515,7 +516,7 @@ func sessionText(r vault.Status, now time.Time) string {
 }
 
 // remaining formats time left the way prompts show it: 7h41m, 12m, 30s.
-func remaining(d time.Duration) string { return shells.FormatExpiresIn(int64(d / time.Second)) }
+func remaining(d time.Duration) string { return prompt.ExpiresIn(int64(d / time.Second)) }
 
 func dash(s string) string {
 	if s == "" {

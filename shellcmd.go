@@ -12,6 +12,7 @@ import (
 
 	awsxexec "github.com/awsx-cli/awsx/exec"
 	"github.com/awsx-cli/awsx/shells"
+	"github.com/awsx-cli/awsx/shells/prompt"
 	"github.com/awsx-cli/awsx/vault"
 )
 
@@ -114,8 +115,8 @@ type PromptCmd struct {
 
 // Run prints the active profile from the environment; nothing when none.
 func (c *PromptCmd) Run(_ context.Context, a *app) error {
-	if p, ok := shells.PromptFromEnv(a.getenv); ok {
-		fmt.Fprintln(a.Stdout, shells.FormatPrompt(c.Format, p, a.Now()))
+	if p, ok := prompt.FromEnv(a.getenv); ok {
+		fmt.Fprintln(a.Stdout, prompt.Format(c.Format, p, a.Now()))
 	}
 	return nil
 }

@@ -1,4 +1,8 @@
-package shells
+// Package prompt is the prompt segment: what `awsx prompt` prints and the
+// hook's awsx_prompt_info prints the same way in shell code. It imports
+// only packages that Go initialises early, so that package earlyprompt can
+// answer `awsx prompt` before the AWS SDK's packages initialise.
+package prompt
 
 import (
 	"fmt"
@@ -7,23 +11,23 @@ import (
 	"time"
 )
 
-// DefaultPromptFormat is what `awsx prompt` and awsx_prompt_info print
+// DefaultFormat is what `awsx prompt` and awsx_prompt_info print
 // without a format: e.g. `prod 222222222222 7h41m`.
-const DefaultPromptFormat = "{profile} {account} {expires_in}"
+const DefaultFormat = "{profile} {account} {expires_in}"
 
-// PromptInfo is what the prompt shows about the active profile.
-type PromptInfo struct {
+// Info is what the prompt shows about the active profile.
+type Info struct {
 	Profile string
 	Account string
 	Region  string
 	Expires time.Time // zero when unknown or the keys do not expire
 }
 
-// PromptFromEnv reads the active profile from the variables that exec and
+// FromEnv reads the active profile from the variables that exec and
 // the hook set, so that the prompt needs neither the config nor the
 // keyring. No AWSX_PROFILE means no active profile.
-func PromptFromEnv(getenv func(string) string) (PromptInfo, bool) {
-	p := PromptInfo{
+func FromEnv(getenv func(string) string) (Info, bool) {
+	p := Info{
 		Profile: getenv("AWSX_PROFILE"),
 		Account: getenv("AWSX_ACCOUNT_ID"),
 		Region:  getenv("AWS_REGION"),
@@ -49,18 +53,18 @@ func isDigits(s string) bool {
 	return true
 }
 
-// FormatPrompt fills format's {profile}, {account}, {region} and
+// Format fills format's {profile}, {account}, {region} and
 // {expires_in} in one pass (a value is never read as a placeholder; unknown
 // placeholders stay as written), then collapses the runs of spaces that
 // empty fields leave and trims spaces at the ends. The hook's
 // awsx_prompt_info does exactly the same in shell code.
-func FormatPrompt(format string, p PromptInfo, now time.Time) string {
+func Format(format string, p Info, now time.Time) string {
 	if format == "" {
-		format = DefaultPromptFormat
+		format = DefaultFormat
 	}
 	in := ""
 	if !p.Expires.IsZero() {
-		in = FormatExpiresIn(p.Expires.Unix() - now.Unix())
+		in = ExpiresIn(p.Expires.Unix() - now.Unix())
 	}
 	var b strings.Builder
 	rest := format
@@ -97,10 +101,10 @@ func FormatPrompt(format string, p PromptInfo, now time.Time) string {
 	return strings.Trim(out, " ")
 }
 
-// FormatExpiresIn renders the seconds left: 7h41m, 41m, 30s, or expired.
+// ExpiresIn renders the seconds left: 7h41m, 41m, 30s, or expired.
 // Minutes are truncated, never rounded up, so the prompt never promises
 // more time than there is.
-func FormatExpiresIn(left int64) string {
+func ExpiresIn(left int64) string {
 	switch {
 	case left <= 0:
 		return "expired"
