@@ -238,8 +238,11 @@ func (s *Server) credentials(ctx context.Context) (vault.Credentials, error) {
 		return f.creds, nil
 	}
 	// A failed renewal need not fail the child while the keys it already
-	// had still work: it gets them again, and the error once they are gone.
-	if s.have && !credsExpired(s.creds, now) {
+	// had still work: it gets them again, and the error once they have
+	// half the renew window left. Keys that end within a second or two
+	// would fail the request signed with them (ExpiredToken) instead of
+	// showing the error that says what to do.
+	if s.have && (!s.creds.CanExpire() || s.creds.Expires.Sub(now) > s.RenewWindow/2) {
 		return s.creds, nil
 	}
 	if f.err != nil {

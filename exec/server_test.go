@@ -334,11 +334,11 @@ func TestServerFailedRenewal(t *testing.T) {
 		if fail {
 			return vault.Credentials{}, errors.New("session expired; run awsx login bastion")
 		}
-		return serverCreds(calls, time.Hour), nil
+		return serverCreds(calls, 3*time.Hour), nil
 	})
 	// Every request renews, so the failure below is met while the first
 	// credentials are still good.
-	srv.RenewWindow = 2 * time.Hour
+	srv.RenewWindow = 4 * time.Hour
 	token := serverEnvValue(srv.Env(), "AWS_CONTAINER_AUTHORIZATION_TOKEN")
 
 	if r := fetchCreds(t, srv, http.MethodGet, token); r.status != http.StatusOK {
@@ -352,13 +352,22 @@ func TestServerFailedRenewal(t *testing.T) {
 		t.Errorf("failed renewal with good credentials cached: status %d, key %q", r.status, r.body.AccessKeyID)
 	}
 
-	// Once nothing valid is cached, the error reaches the client.
+	// Keys about to end are not handed out: the error reaches the client
+	// once they have half the renew window left, and once they are gone.
+	for _, left := range []time.Duration{2*time.Hour - time.Second, -time.Second} {
+		srv.mu.Lock()
+		srv.creds.Expires = time.Now().Add(left)
+		srv.mu.Unlock()
+		r = fetchCreds(t, srv, http.MethodGet, token)
+		if r.status != http.StatusInternalServerError || !strings.Contains(r.errMsg.Message, "run awsx login bastion") {
+			t.Errorf("%s left: status %d, error %+v; want 500 with the get error", left, r.status, r.errMsg)
+		}
+	}
 	srv.mu.Lock()
-	srv.creds.Expires = time.Now().Add(-time.Second)
+	srv.creds.Expires = time.Now().Add(2*time.Hour + time.Minute)
 	srv.mu.Unlock()
-	r = fetchCreds(t, srv, http.MethodGet, token)
-	if r.status != http.StatusInternalServerError || !strings.Contains(r.errMsg.Message, "run awsx login bastion") {
-		t.Errorf("status %d, error %+v; want 500 with the get error", r.status, r.errMsg)
+	if r = fetchCreds(t, srv, http.MethodGet, token); r.status != http.StatusOK {
+		t.Errorf("more than half the renew window left: status %d, error %+v", r.status, r.errMsg)
 	}
 }
 
