@@ -273,14 +273,17 @@ awsx_prompt_info() {
 # _awsx_wrap makes cd, pushd and popd switch before the next command on the
 # same line (`cd envs/prod && terraform apply`). An existing function of the
 # same name is kept and called; a wrapper already in place is left alone.
+# Only an existing function is read, with $(...): each fork costs a new
+# shell most of a millisecond.
 _awsx_wrap() {
   local _awsx_def
+  if ! declare -F "$1" >/dev/null; then
+    eval "function $1 { builtin $1 \"\$@\" || return; _awsx_on_cd; }"
+    return
+  fi
   _awsx_def=$(declare -f "$1")
   case $_awsx_def in
   *_awsx_on_cd* | *_awsx_hook*) ;;
-  '')
-    eval "function $1 { builtin $1 \"\$@\" || return; _awsx_on_cd; }"
-    ;;
   *)
     eval "_awsx_orig_$1${_awsx_def#"$1"}"
     eval "function $1 { local _awsx_r; _awsx_orig_$1 \"\$@\"; _awsx_r=\$?; _awsx_on_cd; return \$_awsx_r; }"
@@ -304,7 +307,10 @@ case " ${precmd_functions[*]-} ${PROMPT_COMMAND[*]-} " in
     # bash-preexec owns PROMPT_COMMAND and calls precmd_functions.
     precmd_functions=(_awsx_hook "${precmd_functions[@]}")
   elif ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
-    [[ $(declare -p PROMPT_COMMAND 2>/dev/null) == 'declare -a'* ]]; then
+    [[ -n ${PROMPT_COMMAND[*]+set} ]] && ((${#PROMPT_COMMAND[@]} > 1)); then
+    # An array of several commands (bash 5.1) gets the hook as its own
+    # element. A one-element array is prepended to like a string, which
+    # runs the same; telling it from a string would need a fork.
     PROMPT_COMMAND=(_awsx_hook "${PROMPT_COMMAND[@]}")
   elif [[ -n ${PROMPT_COMMAND-} ]]; then
     PROMPT_COMMAND=$'_awsx_hook\n'$PROMPT_COMMAND
