@@ -14,7 +14,8 @@ import (
 
 // checkEarly fails when earlyprompt answers args other than main would:
 // another output, or an answer where main fails. It reports whether
-// earlyprompt answered.
+// earlyprompt answered. main parses these lines with quickParse, which
+// FuzzQuickParse holds to kong's own parse.
 func checkEarly(t *testing.T, args []string, env []string) bool {
 	t.Helper()
 	getenv := func(name string) string {
@@ -59,8 +60,10 @@ func TestEarlyPromptMatchesKong(t *testing.T) {
 				t.Errorf("earlyprompt left %q to main", line)
 			}
 		}
-		if !checkEarly(t, []string{"prompt", "--format", ""}, env) {
-			t.Error("earlyprompt left an empty --format to main")
+		for _, format := range []string{"", "{profile} ({expires_in})", " {account}  {region} "} {
+			if !checkEarly(t, []string{"prompt", "--format", format}, env) {
+				t.Errorf("earlyprompt left --format %q to main", format)
+			}
 		}
 	}
 	left := []string{
@@ -79,16 +82,19 @@ func TestEarlyPromptMatchesKong(t *testing.T) {
 }
 
 // FuzzEarlyPrompt: a line that earlyprompt answers, main answers the same.
+// The line's words are separated by NUL bytes, so that a word (a format)
+// can hold spaces.
 func FuzzEarlyPrompt(f *testing.F) {
 	for _, line := range []string{
-		"prompt", "prompt --format {profile}", "prompt --format={region}  {account}", "prompt --format= {",
-		"prompt --format -", "prompt --format=\xff", "prompt --format {expires_in}}{{profile}",
+		"prompt", "prompt\x00--format\x00{profile}", "prompt\x00--format={region}  {account}", "prompt\x00--format= {",
+		"prompt\x00--format\x00-", "prompt\x00--format=\xff", "prompt\x00--format\x00{expires_in}}{{profile}",
+		"prompt\x00--format\x00 {profile} ({expires_in}) ", "prompt\x00--format\x00",
 	} {
 		f.Add(line)
 	}
-	env := activeEnv()
 	f.Fuzz(func(t *testing.T, line string) {
-		checkEarly(t, strings.Split(line, " "), env)
+		// A fresh clock for each line: both answers fall in one minute.
+		checkEarly(t, strings.Split(line, "\x00"), activeEnv())
 	})
 }
 

@@ -206,7 +206,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // credentials returns credentials that have not expired, calling get when the
-// cached ones are within RenewWindow of expiry. Requests that arrive while a
+// cached ones are within RenewWindow of expiry; when that renewal fails, the
+// cached ones serve on until half the window is left. Requests that arrive while a
 // get runs wait for that one instead of starting their own, so that a burst of
 // SDK clients starting together causes one STS call.
 func (s *Server) credentials(ctx context.Context) (vault.Credentials, error) {

@@ -273,8 +273,9 @@ awsx_prompt_info() {
 # _awsx_wrap makes cd, pushd and popd switch before the next command on the
 # same line (`cd envs/prod && terraform apply`). An existing function of the
 # same name is kept and called; a wrapper already in place is left alone.
-# Only an existing function is read, with $(...): each fork costs a new
-# shell most of a millisecond.
+# Only an existing function (the user's, or the hook's own when it is
+# sourced again) is read, with $(...): each fork costs a new shell most of
+# a millisecond.
 _awsx_wrap() {
   local _awsx_def
   if ! declare -F "$1" >/dev/null; then
@@ -297,6 +298,7 @@ unset -f _awsx_wrap
 
 # The prompt hook comes first so that prompts drawn after it (starship,
 # powerline) already see the switched profile; it returns the $? it found.
+_awsx_several() { (($# > 1)); }
 case " ${precmd_functions[*]-} ${PROMPT_COMMAND[*]-} " in
 *_awsx_hook*)
   # Already there; bash-preexec, loaded after the hook, keeps it in
@@ -307,10 +309,11 @@ case " ${precmd_functions[*]-} ${PROMPT_COMMAND[*]-} " in
     # bash-preexec owns PROMPT_COMMAND and calls precmd_functions.
     precmd_functions=(_awsx_hook "${precmd_functions[@]}")
   elif ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) &&
-    [[ -n ${PROMPT_COMMAND[*]+set} ]] && ((${#PROMPT_COMMAND[@]} > 1)); then
+    _awsx_several ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"}; then
     # An array of several commands (bash 5.1) gets the hook as its own
     # element. A one-element array is prepended to like a string, which
-    # runs the same; telling it from a string would need a fork.
+    # runs the same: $(declare -p) would tell them apart with a fork, and
+    # ${#PROMPT_COMMAND[@]} fails on a string under set -u.
     PROMPT_COMMAND=(_awsx_hook "${PROMPT_COMMAND[@]}")
   elif [[ -n ${PROMPT_COMMAND-} ]]; then
     PROMPT_COMMAND=$'_awsx_hook\n'$PROMPT_COMMAND
@@ -319,5 +322,6 @@ case " ${precmd_functions[*]-} ${PROMPT_COMMAND[*]-} " in
   fi
   ;;
 esac
+unset -f _awsx_several
 
 fi

@@ -208,15 +208,11 @@ echo (set -q AWSX_PROFILE; and echo $AWSX_PROFILE; or echo none) (functions -n -
 	}
 }
 
-// terminalControl matches what a terminal does not show as text: CSI and
-// OSC sequences, character set selection and carriage returns.
-var terminalControl = regexp.MustCompile("\x1b\\[[0-9;?]*[ -/]*[@-~]|\x1b\\][^\a\x1b]*(\a|\x1b\\\\)|\x1b[()][0-9A-Za-z]|\r")
-
-// visible is the text of a terminal transcript. How a shell redraws its
-// prompt around input typed ahead depends on when the input arrives (fish
-// sometimes returns the cursor to the line's start before a prompt, and
-// sometimes not), so transcripts are compared by the text they show.
-func visible(transcript string) string { return terminalControl.ReplaceAllString(transcript, "") }
+// visible leaves out of a terminal transcript the carriage returns, which
+// depend on when input typed ahead arrives: fish sometimes returns the
+// cursor to the line's start before a prompt and sometimes not. Anything
+// else the hook printed, text or control sequence, still shows.
+func visible(transcript string) string { return strings.ReplaceAll(transcript, "\r", "") }
 
 // TestHookSilentAtStartup: a shell whose rc file loads the hook, started
 // in a tree it switches to at once, shows on its terminal exactly what the
@@ -269,7 +265,7 @@ cd $T/infra
 				t.Errorf("the first prompt did not switch: profile %q", got)
 			}
 			if visible(with) != visible(without) {
-				t.Errorf("the hook printed at start-up:\nwith the hook:\n%q\nwithout:\n%q", with, without)
+				t.Errorf("the hook printed at start-up:\nwith the hook:\n%q\nwithout:\n%q", visible(with), visible(without))
 			}
 		})
 	}

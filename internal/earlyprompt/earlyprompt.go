@@ -6,11 +6,12 @@
 // environment. Go initialises every linked package before main, and the
 // AWS SDK's generated endpoint tables, schemas and regexps alone take about
 // 1 ms of the 3 ms that awsx needs to start. This package and package
-// prompt import only what Go initialises before any of the SDK's packages
-// (it initialises a package as soon as its imports are, the first in
+// prompt import only standard packages that Go initialises early (it
+// initialises a package as soon as its imports are, the first in
 // import-path order among those ready), so its init prints the prompt and
-// exits before the SDK's packages begin. testdata/script/prompt_early.txtar
-// fails if they begin.
+// exits before the SDK's service and config packages, kong and the keyring
+// library initialise; only two of the SDK's small internal packages come
+// first. TestEarlyPromptBeforeSDK in main fails if any of them begins.
 //
 // It answers only the plain lines that kong parses to PromptCmd with the
 // same format (TestEarlyPromptMatchesKong and FuzzEarlyPrompt in main hold
