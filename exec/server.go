@@ -207,9 +207,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // credentials returns credentials that have not expired, calling get when the
 // cached ones are within RenewWindow of expiry; when that renewal fails, the
-// cached ones serve on until half the window is left. Requests that arrive while a
-// get runs wait for that one instead of starting their own, so that a burst of
-// SDK clients starting together causes one STS call.
+// cached ones serve on until half the window is left. Requests that arrive
+// while a get runs wait for that one instead of starting their own, so that
+// a burst of SDK clients starting together causes one STS call.
 func (s *Server) credentials(ctx context.Context) (vault.Credentials, error) {
 	s.mu.Lock()
 	if s.have && !s.creds.ExpiresWithin(s.now(), s.RenewWindow) {
