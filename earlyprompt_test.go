@@ -18,15 +18,8 @@ import (
 // FuzzQuickParse holds to kong's own parse.
 func checkEarly(t *testing.T, args []string, env []string) bool {
 	t.Helper()
-	getenv := func(name string) string {
-		for _, kv := range env {
-			if k, v, _ := strings.Cut(kv, "="); k == name {
-				return v
-			}
-		}
-		return ""
-	}
-	got, ok := earlyprompt.Answer(args, getenv, time.Now())
+	// The environment as main reads it, from the same list.
+	got, ok := earlyprompt.Answer(args, (&app{Env: env}).getenv, time.Now())
 	if !ok {
 		return false
 	}
