@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/exec/inject"
 	"github.com/awsx-cli/awsx/vault"
 )
 
@@ -204,5 +205,5 @@ func startDetached(cmd *osexec.Cmd) error {
 // childEnv is awsx's environment without keyring secrets, for helpers such
 // as the browser.
 func (a *app) childEnv() []string {
-	return exec.Environ(a.Env, nil)
+	return inject.Environ(a.Env, nil)
 }

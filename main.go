@@ -22,7 +22,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 
-	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/exec/inject"
 	"github.com/awsx-cli/awsx/internal/argv"
 	_ "github.com/awsx-cli/awsx/internal/earlyprompt" // for its init: see the package
 	_ "github.com/awsx-cli/awsx/internal/headstart"   // for its init: see the package
@@ -272,7 +272,7 @@ func (c *ExecCmd) Run(ctx context.Context, a *app) error {
 		argv = argv[1:]
 	}
 	if len(argv) == 0 {
-		argv = []string{exec.DefaultShell(a.getenv)}
+		argv = []string{inject.DefaultShell(a.getenv)}
 	}
 	if c.Server {
 		return runServer(ctx, a, c, argv)
@@ -281,7 +281,7 @@ func (c *ExecCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	return exec.Run(argv, exec.Environ(a.Env, exec.Vars(creds, c.Region)))
+	return inject.Run(argv, inject.Environ(a.Env, inject.Vars(creds, c.Region)))
 }
 
 // ExportCmd is `awsx export`.
@@ -299,7 +299,7 @@ func (c *ExportCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	out, err := exec.Export(c.Format, creds, c.Region)
+	out, err := inject.Export(c.Format, creds, c.Region)
 	if err != nil {
 		return err
 	}
@@ -620,7 +620,7 @@ func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
-	var exit *exec.ExitError
+	var exit *inject.ExitError
 	if errors.As(err, &exit) {
 		if exit.Err != nil {
 			fmt.Fprintf(stderr, "awsx: error: %s\n", strings.ReplaceAll(exit.Err.Error(), "\n", " "))

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/exec/inject"
 	"github.com/awsx-cli/awsx/vault"
 )
 
@@ -34,20 +35,20 @@ func runServer(ctx context.Context, a *app, c *ExecCmd, argv []string) error {
 	// Renew exactly when the vault stops serving the cached session, so
 	// each renewal is a real one.
 	srv.RenewWindow = v.MinTTL
-	env := exec.Environ(a.Env, exec.ServerVars(creds, c.Region))
+	env := inject.Environ(a.Env, inject.ServerVars(creds, c.Region))
 	// The child handles Ctrl-C itself; awsx must outlive it to serve it.
 	code, err := exec.RunWithServer(context.WithoutCancel(ctx), srv, exec.ServerCommand{
 		Argv: argv, Env: env, Stdin: a.Stdin, Stdout: a.Stdout, Stderr: a.Stderr,
 	})
 	if err != nil && code != 0 {
 		// 127 or 126, as a shell reports a command it could not run.
-		return &exec.ExitError{Code: code, Err: err}
+		return &inject.ExitError{Code: code, Err: err}
 	}
 	if err != nil {
 		return err
 	}
 	if code != 0 {
-		return &exec.ExitError{Code: code}
+		return &inject.ExitError{Code: code}
 	}
 	return nil
 }

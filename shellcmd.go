@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	awsxexec "github.com/awsx-cli/awsx/exec"
+	"github.com/awsx-cli/awsx/exec/inject"
 	"github.com/awsx-cli/awsx/shells"
 	"github.com/awsx-cli/awsx/shells/prompt"
 	"github.com/awsx-cli/awsx/vault"
@@ -208,7 +208,7 @@ func (s *hookSource) Switch(profile, region string) ([]shells.Assignment, time.T
 		return nil, time.Time{}, err
 	}
 	var vars []shells.Assignment
-	for _, as := range awsxexec.Vars(c, region) {
+	for _, as := range inject.Vars(c, region) {
 		if !vault.IsKeyringVariable(as.Name) {
 			vars = append(vars, as)
 		}

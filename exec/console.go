@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/creds"
 )
 
 // ConsoleOptions tune ConsoleURL. The zero value signs in to the commercial
@@ -75,7 +75,7 @@ const (
 // the AWS federation endpoint (getSigninToken, then Action=login). The URL
 // signs whoever opens it in, so it must only be opened or printed, never
 // logged. Errors never contain the secret key or the session token.
-func ConsoleURL(ctx context.Context, creds vault.Credentials, opts ConsoleOptions) (string, error) {
+func ConsoleURL(ctx context.Context, creds creds.Credentials, opts ConsoleOptions) (string, error) {
 	if creds.SessionToken == "" {
 		return "", errors.New("console sign-in needs temporary credentials with a session token; " +
 			"long-term IAM user keys must first be exchanged with GetFederationToken")

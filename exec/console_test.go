@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/creds"
 	"github.com/awsx-cli/awsx/vault/vaulttest"
 )
 
 // consoleCreds has characters in its secrets that break naive escaping.
-var consoleCreds = vault.Credentials{
+var consoleCreds = creds.Credentials{
 	Profile:         "prod",
 	AccessKeyID:     "ASIACONSOLE",
 	SecretAccessKey: "se+cr/et=&x y",
@@ -99,11 +99,11 @@ func TestConsoleURLErrors(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		creds vault.Credentials
+		creds creds.Credentials
 		opts  ConsoleOptions
 		want  string
 	}{
-		{"long-term keys", vault.Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}, ConsoleOptions{FederationURL: fed.URL()}, "GetFederationToken"},
+		{"long-term keys", creds.Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}, ConsoleOptions{FederationURL: fed.URL()}, "GetFederationToken"},
 		{"duration too short", consoleCreds, ConsoleOptions{FederationURL: fed.URL(), SessionDuration: 14 * time.Minute}, "outside"},
 		{"duration too long", consoleCreds, ConsoleOptions{FederationURL: fed.URL(), SessionDuration: 13 * time.Hour}, "outside"},
 		{"bad endpoint", consoleCreds, ConsoleOptions{FederationURL: "signin.example.com"}, "not an http(s) URL"},

@@ -1,3 +1,7 @@
+// Package exec presents credentials in the ways that need more than a
+// child's environment: the local credential server of `exec --server`
+// and the console sign-in URLs. The environment, the export formats and
+// running a command are package inject's. It never calls STS or SSO itself.
 package exec
 
 import (
@@ -18,7 +22,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/exec/inject"
+	"github.com/awsx-cli/awsx/vault/creds"
 )
 
 // DefaultRenewWindow is how long before expiry the server fetches fresh
@@ -46,7 +51,7 @@ type Server struct {
 	// client; it defaults to DefaultRenewWindow.
 	RenewWindow time.Duration
 
-	get   func(ctx context.Context) (vault.Credentials, error)
+	get   func(ctx context.Context) (creds.Credentials, error)
 	token string
 	ln    net.Listener
 	http  *http.Server
@@ -59,7 +64,7 @@ type Server struct {
 	closeOnce sync.Once
 
 	mu     sync.Mutex
-	creds  vault.Credentials
+	creds  creds.Credentials
 	have   bool
 	flight *flight
 	now    func() time.Time
@@ -68,7 +73,7 @@ type Server struct {
 // flight is one call of get shared by every request that arrived while it ran.
 type flight struct {
 	done    chan struct{}
-	creds   vault.Credentials
+	creds   creds.Credentials
 	err     error
 	waiters int // requests waiting on it; tests watch it to line up a burst
 }
@@ -77,7 +82,7 @@ type flight struct {
 // answers with what get returns. get is called lazily, on the first request,
 // and again only when the last credentials are about to expire; it should not
 // prompt, since its errors are shown to the user by the child's SDK.
-func NewServer(get func(ctx context.Context) (vault.Credentials, error)) (*Server, error) {
+func NewServer(get func(ctx context.Context) (creds.Credentials, error)) (*Server, error) {
 	if get == nil {
 		return nil, errors.New("credential server: no credentials source")
 	}
@@ -141,7 +146,7 @@ func (s *Server) Close() error {
 		s.cancel()
 		err = s.http.Close()
 		s.mu.Lock()
-		s.creds, s.have = vault.Credentials{}, false
+		s.creds, s.have = creds.Credentials{}, false
 		s.mu.Unlock()
 	})
 	if err != nil {
@@ -210,7 +215,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // cached ones serve on until half the window is left. Requests that arrive
 // while a get runs wait for that one instead of starting their own, so that
 // a burst of SDK clients starting together causes one STS call.
-func (s *Server) credentials(ctx context.Context) (vault.Credentials, error) {
+func (s *Server) credentials(ctx context.Context) (creds.Credentials, error) {
 	s.mu.Lock()
 	if s.have && !s.creds.ExpiresWithin(s.now(), s.RenewWindow) {
 		c := s.creds
@@ -229,7 +234,7 @@ func (s *Server) credentials(ctx context.Context) (vault.Credentials, error) {
 	select {
 	case <-f.done:
 	case <-ctx.Done():
-		return vault.Credentials{}, fmt.Errorf("waiting for credentials: %w", ctx.Err())
+		return creds.Credentials{}, fmt.Errorf("waiting for credentials: %w", ctx.Err())
 	}
 
 	s.mu.Lock()
@@ -247,9 +252,9 @@ func (s *Server) credentials(ctx context.Context) (vault.Credentials, error) {
 		return s.creds, nil
 	}
 	if f.err != nil {
-		return vault.Credentials{}, f.err
+		return creds.Credentials{}, f.err
 	}
-	return vault.Credentials{}, fmt.Errorf("credentials for profile %q expired at %s", f.creds.Profile, f.creds.Expires.UTC().Format(time.RFC3339))
+	return creds.Credentials{}, fmt.Errorf("credentials for profile %q expired at %s", f.creds.Profile, f.creds.Expires.UTC().Format(time.RFC3339))
 }
 
 // fetch runs get for f. It runs on the server's context rather than the
@@ -268,7 +273,7 @@ func (s *Server) fetch(f *flight) {
 
 // safeGet calls get, turning a panic into an error: it runs on its own
 // goroutine, where a panic would end awsx and orphan the command it serves.
-func (s *Server) safeGet() (creds vault.Credentials, err error) {
+func (s *Server) safeGet() (c creds.Credentials, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error while renewing credentials: %v", r)
@@ -277,7 +282,7 @@ func (s *Server) safeGet() (creds vault.Credentials, err error) {
 	return s.get(s.base)
 }
 
-func credsExpired(c vault.Credentials, now time.Time) bool {
+func credsExpired(c creds.Credentials, now time.Time) bool {
 	return c.CanExpire() && !now.Before(c.Expires)
 }
 
@@ -318,7 +323,7 @@ func withServerEnv(env []string, srv *Server) []string {
 		name, _, _ := strings.Cut(kv, "=")
 		drop := false
 		for _, n := range serverEnvNames {
-			if sameEnvName(name, n) {
+			if inject.SameEnvName(name, n) {
 				drop = true
 				break
 			}
@@ -355,7 +360,7 @@ func RunWithServer(ctx context.Context, srv *Server, cmd ServerCommand) (int, er
 	if len(cmd.Argv) == 0 {
 		return 127, errors.New("exec: no command to run")
 	}
-	path, err := lookPathIn(cmd.Argv[0], cmd.Env)
+	path, err := inject.LookPath(cmd.Argv[0], cmd.Env)
 	if err != nil {
 		return 127, fmt.Errorf("exec %s: %w", cmd.Argv[0], err)
 	}

@@ -21,12 +21,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/creds"
 )
 
 // serverCreds returns distinct credentials for call n that expire after ttl.
-func serverCreds(n int, ttl time.Duration) vault.Credentials {
-	return vault.Credentials{
+func serverCreds(n int, ttl time.Duration) creds.Credentials {
+	return creds.Credentials{
 		Profile:         "prod",
 		AccessKeyID:     fmt.Sprintf("ASIATEST%08d", n),
 		SecretAccessKey: fmt.Sprintf("secret-%d", n),
@@ -37,7 +37,7 @@ func serverCreds(n int, ttl time.Duration) vault.Credentials {
 }
 
 // newTestServer starts a server and closes it when the test ends.
-func newTestServer(t *testing.T, get func(context.Context) (vault.Credentials, error)) *Server {
+func newTestServer(t *testing.T, get func(context.Context) (creds.Credentials, error)) *Server {
 	t.Helper()
 	srv, err := NewServer(get)
 	if err != nil {
@@ -96,7 +96,7 @@ func fetchCreds(t *testing.T, srv *Server, method, token string) credsResponse {
 }
 
 func TestServerEnv(t *testing.T) {
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) { return serverCreds(1, time.Hour), nil })
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) { return serverCreds(1, time.Hour), nil })
 	env := srv.Env()
 	uri := serverEnvValue(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")
 	if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+/`).MatchString(uri) {
@@ -106,7 +106,7 @@ func TestServerEnv(t *testing.T) {
 	if !regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`).MatchString(token) {
 		t.Errorf("token %q is not 32 URL-safe base64 bytes", token)
 	}
-	other := newTestServer(t, func(context.Context) (vault.Credentials, error) { return serverCreds(1, time.Hour), nil })
+	other := newTestServer(t, func(context.Context) (creds.Credentials, error) { return serverCreds(1, time.Hour), nil })
 	if serverEnvValue(other.Env(), "AWS_CONTAINER_AUTHORIZATION_TOKEN") == token {
 		t.Error("two servers share a token")
 	}
@@ -114,7 +114,7 @@ func TestServerEnv(t *testing.T) {
 
 func TestServerRefuses(t *testing.T) {
 	var calls atomic.Int32
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
 		calls.Add(1)
 		return serverCreds(1, time.Hour), nil
 	})
@@ -161,7 +161,7 @@ func TestServerRefuses(t *testing.T) {
 
 func TestServerGoSDK(t *testing.T) {
 	want := serverCreds(1, time.Hour)
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) { return want, nil })
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) { return want, nil })
 	isolateSDK(t, srv.Env())
 
 	cfg, err := config.LoadDefaultConfig(context.Background())
@@ -186,8 +186,8 @@ func TestServerGoSDK(t *testing.T) {
 }
 
 func TestServerGoSDKShowsError(t *testing.T) {
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
-		return vault.Credentials{}, errors.New(`profile "bastion": session expired; run awsx login bastion`)
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
+		return creds.Credentials{}, errors.New(`profile "bastion": session expired; run awsx login bastion`)
 	})
 	isolateSDK(t, srv.Env())
 	cfg, err := config.LoadDefaultConfig(context.Background())
@@ -227,7 +227,7 @@ func TestServerRenews(t *testing.T) {
 		calls   int
 		expires = map[string]time.Time{}
 	)
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
@@ -280,7 +280,7 @@ func TestServerCollapsesConcurrentRenewals(t *testing.T) {
 	const clients = 8
 	var calls atomic.Int32
 	release := make(chan struct{})
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
 		n := calls.Add(1)
 		<-release
 		return serverCreds(int(n), time.Hour), nil
@@ -327,12 +327,12 @@ func TestServerFailedRenewal(t *testing.T) {
 		fail  bool
 		calls int
 	)
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
 		if fail {
-			return vault.Credentials{}, errors.New("session expired; run awsx login bastion")
+			return creds.Credentials{}, errors.New("session expired; run awsx login bastion")
 		}
 		return serverCreds(calls, 3*time.Hour), nil
 	})
@@ -372,7 +372,7 @@ func TestServerFailedRenewal(t *testing.T) {
 }
 
 func TestServerRefusesExpiredFromGet(t *testing.T) {
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
 		return serverCreds(1, -time.Minute), nil
 	})
 	r := fetchCreds(t, srv, http.MethodGet, serverEnvValue(srv.Env(), "AWS_CONTAINER_AUTHORIZATION_TOKEN"))
@@ -382,8 +382,8 @@ func TestServerRefusesExpiredFromGet(t *testing.T) {
 }
 
 func TestServerStaticKeys(t *testing.T) {
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
-		return vault.Credentials{AccessKeyID: "AKIATEST", SecretAccessKey: "s"}, nil
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
+		return creds.Credentials{AccessKeyID: "AKIATEST", SecretAccessKey: "s"}, nil
 	})
 	r := fetchCreds(t, srv, http.MethodGet, serverEnvValue(srv.Env(), "AWS_CONTAINER_AUTHORIZATION_TOKEN"))
 	exp, err := time.Parse(time.RFC3339, r.body.Expiration)
@@ -394,7 +394,7 @@ func TestServerStaticKeys(t *testing.T) {
 
 func runWithTestServer(t *testing.T, argv []string, env []string) (int, string) {
 	t.Helper()
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) { return serverCreds(1, time.Hour), nil })
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) { return serverCreds(1, time.Hour), nil })
 	var out bytes.Buffer
 	code, err := RunWithServer(context.Background(), srv, ServerCommand{Argv: argv, Env: env, Stdout: &out, Stderr: &out})
 	if err != nil {
@@ -404,7 +404,7 @@ func runWithTestServer(t *testing.T, argv []string, env []string) (int, string) 
 }
 
 func TestRunWithServerNotFound(t *testing.T) {
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) { return serverCreds(1, time.Hour), nil })
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) { return serverCreds(1, time.Hour), nil })
 	code, err := RunWithServer(context.Background(), srv, ServerCommand{
 		Argv: []string{"awsx-no-such-command"},
 		Env:  []string{"PATH=" + t.TempDir()},
@@ -489,7 +489,7 @@ func TestServerRenewWindow(t *testing.T) {
 		now   = start
 		calls int
 	)
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) {
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++

@@ -3,11 +3,8 @@
 package exec
 
 import (
-	"errors"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -55,36 +52,4 @@ func shellExitCode(ps *os.ProcessState) int {
 		return 128 + int(ws.Signal())
 	}
 	return ps.ExitCode()
-}
-
-// lookPathIn finds name in the PATH of env. Relative PATH entries are skipped,
-// as os/exec does, so that a command is never picked up from the current
-// directory by accident.
-func lookPathIn(name string, env []string) (string, error) {
-	if strings.Contains(name, "/") {
-		return name, nil
-	}
-	for _, dir := range filepath.SplitList(lastEnvValue(env, "PATH")) {
-		if dir == "" || !filepath.IsAbs(dir) {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return path, nil
-		}
-	}
-	return "", errors.New("command not found in PATH")
-}
-
-// sameEnvName compares variable names as the platform does: exactly.
-func sameEnvName(a, b string) bool { return a == b }
-
-// lastEnvValue returns the last value of name in env, the one a child would see.
-func lastEnvValue(env []string, name string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(env[i], "="); ok && sameEnvName(k, name) {
-			return v
-		}
-	}
-	return ""
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/creds"
 )
 
 func TestRunWithServerExitStatus(t *testing.T) {
@@ -57,7 +57,7 @@ func TestRunWithServerEnv(t *testing.T) {
 
 func TestRunWithServerClosesServer(t *testing.T) {
 
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) { return serverCreds(1, time.Hour), nil })
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) { return serverCreds(1, time.Hour), nil })
 	if _, err := RunWithServer(context.Background(), srv, ServerCommand{
 		Argv: []string{"true"}, Env: []string{"PATH=" + os.Getenv("PATH")},
 	}); err != nil {
@@ -72,7 +72,7 @@ func TestRunWithServerClosesServer(t *testing.T) {
 
 func TestRunWithServerForwardsSIGTERM(t *testing.T) {
 
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) { return serverCreds(1, time.Hour), nil })
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) { return serverCreds(1, time.Hour), nil })
 	pr, pw := io.Pipe()
 	type result struct {
 		code int
@@ -123,7 +123,7 @@ func TestRunWithServerForwardsSIGTERM(t *testing.T) {
 
 func TestRunWithServerContextCancel(t *testing.T) {
 
-	srv := newTestServer(t, func(context.Context) (vault.Credentials, error) { return serverCreds(1, time.Hour), nil })
+	srv := newTestServer(t, func(context.Context) (creds.Credentials, error) { return serverCreds(1, time.Hour), nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)

@@ -13,21 +13,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
-)
 
-// Secret variables that no child process of awsx may inherit.
-var keyringVariables = []string{"AWSX_FILE_PASSPHRASE"}
+	"github.com/awsx-cli/awsx/vault/creds"
+)
 
 // IsKeyringVariable reports whether an environment variable carries a
 // keyring secret.
-func IsKeyringVariable(name string) bool {
-	for _, k := range keyringVariables {
-		if k == name {
-			return true
-		}
-	}
-	return false
-}
+func IsKeyringVariable(name string) bool { return creds.IsKeyringVariable(name) }
 
 // childEnv is the environment for helper commands (credential_process,
 // mfa_process): the process's own, without keyring secrets.

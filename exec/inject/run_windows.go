@@ -1,4 +1,4 @@
-package exec
+package inject
 
 import (
 	"errors"
@@ -26,7 +26,7 @@ func Run(argv []string, env []string) error {
 	err = cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		return &ExitError{Code: shellExitCode(ee.ProcessState)}
+		return &ExitError{Code: ee.ProcessState.ExitCode()}
 	}
 	return err
 }

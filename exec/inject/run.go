@@ -1,4 +1,4 @@
-package exec
+package inject
 
 import "fmt"
 
@@ -19,7 +19,7 @@ func (e *ExitError) Error() string {
 // findCommand looks argv0 up in the child's PATH, for a message that names
 // the command.
 func findCommand(argv0 string, env []string) (string, error) {
-	path, err := lookPathIn(argv0, env)
+	path, err := LookPath(argv0, env)
 	if err != nil {
 		return "", fmt.Errorf("command %q not found in PATH", argv0)
 	}

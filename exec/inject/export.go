@@ -1,4 +1,4 @@
-package exec
+package inject
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/awsx-cli/awsx/shells"
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/creds"
 )
 
 // Formats lists what `awsx export --format` accepts.
@@ -15,7 +15,7 @@ var Formats = []string{"env", "fish", "powershell", "json"}
 
 // Export renders credentials c for format: shell code for eval (env, fish,
 // powershell) or the credential_process JSON.
-func Export(format string, c vault.Credentials, region string) (string, error) {
+func Export(format string, c creds.Credentials, region string) (string, error) {
 	if format == "json" {
 		return ProcessJSON(c)
 	}
@@ -54,7 +54,7 @@ type processOutput struct {
 
 // ProcessJSON renders c as credential_process output. The SDKs call the
 // process again once Expiration has passed.
-func ProcessJSON(c vault.Credentials) (string, error) {
+func ProcessJSON(c creds.Credentials) (string, error) {
 	out := processOutput{Version: 1, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 	if c.CanExpire() {
 		out.Expiration = c.Expires.UTC().Format(time.RFC3339)

@@ -1,7 +1,10 @@
-// Package exec presents credentials: the environment of a child process,
-// running it in place of awsx, the export formats, the local credential
-// server and the console URLs. It never calls STS or SSO itself.
-package exec
+// Package inject hands credentials to a process: the environment of a
+// child, running it in place of awsx, and the export formats for eval and
+// credential_process. It is package exec's light half, apart because a warm
+// exec or export runs it while awsx is still starting (package warm),
+// before net/http, which the credential server and the console need, and
+// the AWS SDK have initialised. It never calls STS or SSO itself.
+package inject
 
 import (
 	"strconv"
@@ -9,7 +12,7 @@ import (
 	"time"
 
 	"github.com/awsx-cli/awsx/shells"
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/creds"
 )
 
 // removed are the variables a child must not inherit: they would point the
@@ -30,7 +33,7 @@ var removed = []string{
 // Vars is the change to an environment that hands credentials c to a
 // process: SPEC §4's variables set, the competing ones removed, and no
 // keyring secret left behind. region overrides c.Region when not empty.
-func Vars(c vault.Credentials, region string) []shells.Assignment {
+func Vars(c creds.Credentials, region string) []shells.Assignment {
 	if region == "" {
 		region = c.Region
 	}
@@ -71,7 +74,7 @@ func Vars(c vault.Credentials, region string) []shells.Assignment {
 
 // ServerVars is Vars for `exec --server`: the child gets no keys, only what
 // names the profile and region; the keys come from the credential server.
-func ServerVars(c vault.Credentials, region string) []shells.Assignment {
+func ServerVars(c creds.Credentials, region string) []shells.Assignment {
 	var out []shells.Assignment
 	for _, a := range Vars(c, region) {
 		switch a.Name {
@@ -108,13 +111,13 @@ func apply(env []string, vars []shells.Assignment) []string {
 	out := make([]string, 0, len(env)+len(vars))
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
-		if _, ok := change[name]; ok || vault.IsKeyringVariable(name) {
+		if _, ok := change[name]; ok || creds.IsKeyringVariable(name) {
 			continue
 		}
 		out = append(out, kv)
 	}
 	for _, a := range vars {
-		if !a.Unset && !vault.IsKeyringVariable(a.Name) {
+		if !a.Unset && !creds.IsKeyringVariable(a.Name) {
 			out = append(out, a.Name+"="+a.Value)
 		}
 	}

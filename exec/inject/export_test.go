@@ -1,4 +1,4 @@
-package exec
+package inject
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 
-	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/creds"
 )
 
-var sample = vault.Credentials{
+var sample = creds.Credentials{
 	Profile:         "prod",
 	AccessKeyID:     "ASIAEXAMPLEEXAMPLE01",
 	SecretAccessKey: "secret/with+odd='chars'",
@@ -123,7 +123,7 @@ func FuzzProcessJSON(f *testing.F) {
 		if id == "" || secret == "" || !utf8.ValidString(id) || !utf8.ValidString(secret) || !utf8.ValidString(token) {
 			t.Skip("the SDK requires non-empty keys; JSON carries UTF-8")
 		}
-		c := vault.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token}
+		c := creds.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: token}
 		if exp > 0 && exp < 1<<34 {
 			c.Expires = time.Unix(exp, 0).UTC()
 		}
