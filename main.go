@@ -24,11 +24,13 @@ import (
 
 	"github.com/awsx-cli/awsx/exec/inject"
 	"github.com/awsx-cli/awsx/internal/argv"
+	_ "github.com/awsx-cli/awsx/internal/earlyexec"   // for its init: see the package
 	_ "github.com/awsx-cli/awsx/internal/earlyprompt" // for its init: see the package
 	_ "github.com/awsx-cli/awsx/internal/headstart"   // for its init: see the package
 	"github.com/awsx-cli/awsx/internal/items"
 	"github.com/awsx-cli/awsx/shells/prompt"
 	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/warm"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -120,12 +122,7 @@ func (a *app) getenv(name string) string {
 	return val
 }
 
-func (a *app) configPath() string {
-	if p := a.getenv("AWS_CONFIG_FILE"); p != "" {
-		return items.Expand(a.Home, p)
-	}
-	return filepath.Join(a.Home, ".aws", "config")
-}
+func (a *app) configPath() string { return items.ConfigPath(a.Home, a.getenv) }
 
 // config reads the AWS config file; it never opens the keyring.
 func (a *app) config() (*vault.Config, error) {
@@ -158,13 +155,9 @@ func (a *app) vault() (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	minTTL := vault.DefaultMinTTL
-	if s := a.getenv("AWSX_MIN_TTL"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			return nil, fmt.Errorf("AWSX_MIN_TTL %q is not a duration such as 5m", s)
-		}
-		minTTL = d
+	minTTL, ok := warm.MinTTL(a.getenv)
+	if !ok {
+		return nil, fmt.Errorf("AWSX_MIN_TTL %q is not a duration such as 5m", a.getenv("AWSX_MIN_TTL"))
 	}
 	var prompt, secret func(string) (string, error)
 	if a.interactive() && !a.neverAsk {
@@ -189,6 +182,12 @@ func (a *app) vault() (*vault.Vault, error) {
 			return a.openURL(url)
 		},
 		Terminal: a.stderrIsTerminal(),
+	}
+	if warm.Eligible(a.getenv) {
+		a.v.Warm = func(profile string) (dir, key string) {
+			in := warm.Inputs{Env: a.Env, Home: a.Home, ConfigPath: cfg.Path, Config: cfg.Sum(), Profile: profile}
+			return warm.IndexDir(a.Home), in.Key()
+		}
 	}
 	return a.v, nil
 }

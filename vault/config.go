@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +26,7 @@ type Config struct {
 	Path string
 
 	raw   *ini.File
+	sum   [32]byte // of the bytes raw was read from
 	names []string
 	users *[]string // keyringUsers, once computed
 }
@@ -99,6 +101,7 @@ func LoadConfig(path string) (*Config, error) {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
+	c.sum = sha256.Sum256(data)
 	c.raw, err = ini.LoadSources(ini.LoadOptions{
 		SkipUnrecognizableLines: false,
 		AllowNonUniqueSections:  false,
@@ -137,6 +140,9 @@ func profileName(section string) (string, bool) {
 
 // Names lists the profiles of the config file, sorted.
 func (c *Config) Names() []string { return c.names }
+
+// Sum is the SHA-256 of the bytes the config was read from.
+func (c *Config) Sum() [32]byte { return c.sum }
 
 // Has reports whether the config defines profile name.
 func (c *Config) Has(name string) bool {

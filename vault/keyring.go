@@ -16,6 +16,7 @@ import (
 
 	"github.com/awsx-cli/awsx/internal/busguard"
 	"github.com/awsx-cli/awsx/internal/items"
+	"github.com/awsx-cli/awsx/vault/warm"
 )
 
 // The keyring package, imported above, has probed the D-Bus session bus
@@ -486,16 +487,6 @@ type storedKeys struct {
 	Added           time.Time
 }
 
-// storedSession is the keyring item of a cached session. Fingerprint ties
-// it to the configuration that produced it, so editing a profile's role or
-// source never serves a stale session.
-type storedSession struct {
-	AccessKeyID     string
-	SecretAccessKey string
-	SessionToken    string
-	Expires         time.Time
-	AccountID       string
-	Fingerprint     string
-	Requested       time.Duration `json:",omitempty"` // --duration, when one was given
-	Chained         bool          // a role-chained session (Credentials.Chained)
-}
+// storedSession is the keyring item of a cached session; package warm,
+// which reads it while awsx starts, defines it.
+type storedSession = warm.Session

@@ -2,17 +2,21 @@ package vault
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsx-cli/awsx/vault/warm"
 )
 
 // DefaultMinTTL is how long before expiry a cached session is renewed.
-const DefaultMinTTL = 5 * time.Minute
+const DefaultMinTTL = warm.DefaultMinTTL
 
 // Vault turns profiles into credentials. Everything it needs from the
 // process (environment, terminal, clock, output) is given to it, so tests
@@ -37,6 +41,10 @@ type Vault struct {
 	// Terminal reports whether Stderr is a terminal, where a spinner may
 	// show a long wait; elsewhere plain lines do.
 	Terminal bool
+	// Warm, when set, gives where and under which key to record what a
+	// profile's run served, for package warm to replay while a later run
+	// starts.
+	Warm func(profile string) (dir, key string)
 
 	notified map[string]bool
 }
@@ -143,6 +151,9 @@ func (v *Vault) Credentials(ctx context.Context, name string, o Options) (Creden
 	if region == "" {
 		region = effectiveRegion(p)
 	}
+	if cp, ok := prov.(*cachedProvider); ok && !cp.fresh && o.Duration == 0 && o.Region == "" {
+		v.recordWarm(name, cp.fingerprint, p)
+	}
 	return Credentials{
 		Profile:         name,
 		AccessKeyID:     c.AccessKeyID,
@@ -153,6 +164,30 @@ func (v *Vault) Credentials(ctx context.Context, name string, o Options) (Creden
 		Region:          region,
 		Chained:         isChained(c),
 	}, nil
+}
+
+// recordWarm records what a warm run of profile name serves: its session
+// item, under fingerprint, with p's account where the session names none,
+// and p's region. The config is read again first, since the SDK's loader
+// read it on its own: an entry is only recorded for bytes that both reads
+// saw.
+func (v *Vault) recordWarm(name, fingerprint string, p *Profile) {
+	if v.Warm == nil {
+		return
+	}
+	data, err := os.ReadFile(v.Config.Path)
+	if err != nil || sha256.Sum256(data) != v.Config.Sum() {
+		return
+	}
+	dir, key := v.Warm(name)
+	account := accountFromARN(p.RoleARN)
+	if account == "" {
+		account = p.SSOAccountID
+	}
+	e := warm.Entry{Key: key, Fingerprint: fingerprint, Account: account, Region: effectiveRegion(p)}
+	if err := warm.Record(dir, name, e); err != nil {
+		v.debugf("warm index of %s not written: %v", name, err)
+	}
 }
 
 func expiresOf(c aws.Credentials) time.Time {

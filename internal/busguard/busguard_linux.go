@@ -47,6 +47,26 @@ func Restore() {
 	}
 }
 
+// Environ is the environment as awsx was started with it, before Restore
+// has put it back: for start-up code that hands it to a child.
+func Environ() []string {
+	env := os.Environ()
+	if !saved.pending {
+		return env
+	}
+	out := env[:0:0]
+	for _, kv := range env {
+		if strings.HasPrefix(kv, addressVar+"=") {
+			if !saved.set {
+				continue
+			}
+			kv = addressVar + "=" + saved.value
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
 // probeAddress is the address the keyring library's probe is to see.
 func probeAddress(args []string, getenv func(string) string, uid int, readFile func(string) ([]byte, error), exists func(string) bool) string {
 	cmd, _, backend := argv.Parse(args)

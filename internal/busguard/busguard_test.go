@@ -5,6 +5,7 @@ package busguard
 import (
 	"errors"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -80,8 +81,15 @@ func TestRestore(t *testing.T) {
 		}
 		saved.value, saved.set = os.LookupEnv(addressVar)
 		saved.pending = true
+		want := os.Environ()
 		os.Setenv(addressVar, "unix:path=/run/user/1000/bus") // what godbus would set
+		if got := Environ(); !slices.Equal(got, want) {
+			t.Errorf("started %v: Environ before Restore is %q, want %q", start, got, want)
+		}
 		Restore()
+		if got := Environ(); !slices.Equal(got, want) {
+			t.Errorf("started %v: Environ after Restore is %q, want %q", start, got, want)
+		}
 		got, set := os.LookupEnv(addressVar)
 		if (start == nil) == set || (start != nil && got != *start) {
 			t.Errorf("started %v: after Restore %q (set %v)", start, got, set)

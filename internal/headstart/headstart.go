@@ -21,6 +21,9 @@ import (
 )
 
 func init() {
+	if item, _ := kek.HeadStart(); item != "" {
+		return // package earlyexec started it
+	}
 	home, _ := os.UserHomeDir()
 	guess(os.Args[1:], os.Getenv, home, os.Getwd)
 }

@@ -6,6 +6,11 @@
 //	                  (GetSessionToken), an assumed role, SSO role credentials
 //	sso/START_URL     an SSO login: client registration, access and refresh token
 //
+// Besides the keyring, awsx keeps nothing secret on disk: ~/.awsx/locks
+// (the session lock files), ~/.awsx/trusted (trusted markers) and
+// ~/.awsx/warm (package warm's index: per profile, what a warm run serves
+// for a digest of its inputs; the item's fingerprint, account and region).
+//
 // It also says where the file backend keeps an item, and how awsx reads a
 // leading ~ in such a path. It is a package of
 // its own because start-up code (package headstart) needs the names
@@ -45,6 +50,15 @@ func FileDir(home string, getenv func(string) string) string {
 		return Expand(home, d)
 	}
 	return filepath.Join(home, ".awsx", "keys")
+}
+
+// ConfigPath is the AWS config file: AWS_CONFIG_FILE, where a leading ~ is
+// the home directory, or ~/.aws/config.
+func ConfigPath(home string, getenv func(string) string) string {
+	if p := getenv("AWS_CONFIG_FILE"); p != "" {
+		return Expand(home, p)
+	}
+	return filepath.Join(home, ".aws", "config")
 }
 
 // Expand resolves a leading ~ (alone or before a slash) in a path that a

@@ -1,0 +1,136 @@
+// Package earlyexec runs a warm `awsx exec` or `awsx export --format json`
+// while awsx is still starting, from package warm's index and the cached
+// session; main imports it for its init alone.
+//
+// These are the lines that run most often: an SDK client starts
+// `export --format json` as its credential_process, and a developer runs
+// `exec` before every command. Go initialises every linked package before
+// main, and the AWS SDK's, kong's and the keyring library's initialisation
+// is most of what such a run costs. This package imports only what Go
+// initialises before them, so its init serves the run, and replaces awsx
+// with the command or prints and exits, before they start.
+//
+// It takes only the plain lines (TestEarlyExecMatchesMain in main holds
+// it to main's own results): `exec PROFILE`, `exec PROFILE -- CMD...`,
+// `exec PROFILE CMD...` and `export PROFILE --format json` in any order of
+// its words. Any flag, help, a word that is not UTF-8, and every run that
+// package warm cannot serve go on to main, which does the whole run;
+// nothing has happened by then.
+package earlyexec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/awsx-cli/awsx/exec/inject"
+	"github.com/awsx-cli/awsx/internal/busguard"
+	"github.com/awsx-cli/awsx/internal/items"
+	"github.com/awsx-cli/awsx/internal/kek"
+	"github.com/awsx-cli/awsx/vault/warm"
+)
+
+func init() {
+	// The environment as awsx was started with it; busguard has changed it
+	// for the keyring library's probe, which has not run yet.
+	env := busguard.Environ()
+	getenv := func(name string) string { return lastValue(env, name) }
+	line, ok := Parse(os.Args[1:])
+	if !ok || !warm.Eligible(getenv) {
+		return
+	}
+	// Derive the item's key on the other core while the index is read,
+	// unless package headstart, initialised first, has begun it.
+	if started, _ := kek.HeadStart(); started == "" {
+		item := items.Session(line.Profile)
+		kek.Start(filepath.Join(items.FileDir(getenv("HOME"), getenv), items.File(item)), item, getenv("AWSX_FILE_PASSPHRASE"))
+	}
+	c, ok := warm.Credentials(line.Profile, env, getenv, time.Now())
+	if !ok {
+		return
+	}
+	if line.Export {
+		out, err := inject.ProcessJSON(c)
+		if err != nil {
+			return
+		}
+		if _, err := os.Stdout.WriteString(out); err != nil {
+			return // main writes it again, and reports the failure
+		}
+		os.Exit(0)
+	}
+	argv := line.Command
+	if len(argv) == 0 {
+		argv = []string{inject.DefaultShell(getenv)}
+	}
+	// Run returns only when the command could not start; main then tries
+	// again and says why.
+	_ = inject.Run(argv, inject.Environ(env, inject.Vars(c, "")))
+}
+
+// Line is a command line that this package may serve.
+type Line struct {
+	Profile string
+	Export  bool     // export --format json; else exec
+	Command []string // exec's command, without the "--"; empty for $SHELL
+}
+
+// Parse reads args as main's kong grammar does, for the lines this
+// package serves; ok is false for every other line.
+func Parse(args []string) (l Line, ok bool) {
+	for _, a := range args {
+		if !utf8.ValidString(a) {
+			return Line{}, false // kong replaces what is not UTF-8
+		}
+	}
+	if len(args) < 2 {
+		return Line{}, false
+	}
+	switch args[0] {
+	case "exec":
+		l.Profile = args[1]
+		rest := args[2:]
+		switch {
+		case len(rest) == 0:
+		case rest[0] == "--":
+			l.Command = rest[1:]
+		case !strings.HasPrefix(rest[0], "-"):
+			l.Command = rest
+		default:
+			return Line{}, false
+		}
+	case "export":
+		l.Export = true
+		switch words := args[1:]; {
+		case len(words) == 2 && words[1] == "--format=json":
+			l.Profile = words[0]
+		case len(words) == 2 && words[0] == "--format=json":
+			l.Profile = words[1]
+		case len(words) == 3 && words[1] == "--format" && words[2] == "json":
+			l.Profile = words[0]
+		case len(words) == 3 && words[0] == "--format" && words[1] == "json":
+			l.Profile = words[2]
+		default:
+			return Line{}, false
+		}
+	default:
+		return Line{}, false
+	}
+	if l.Profile == "" || strings.HasPrefix(l.Profile, "-") {
+		return Line{}, false
+	}
+	return l, true
+}
+
+// lastValue is the value of name in env as main reads it: the last one.
+func lastValue(env []string, name string) string {
+	val := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			val = v
+		}
+	}
+	return val
+}

@@ -1,0 +1,384 @@
+// Package warm serves a warm exec or export while awsx is still starting.
+//
+// A warm run reads one cached session from the keyring and presents it.
+// What makes it slow is not that work but awsx's start: Go initialises
+// every linked package before main, and the AWS SDK's endpoint tables,
+// schemas and regexps, kong and the keyring library take most of the
+// 3 ms a start costs. Which session a profile's run serves, and with which
+// account and region, is for vault to decide, with the SDK's shared-config
+// loader; this package only remembers, per profile, what vault decided for
+// a given set of inputs (an index entry), and replays it when the inputs
+// are byte for byte the same.
+//
+// The inputs are everything outside the keyring that decides a warm
+// run's result: the awsx binary itself, HOME, the config file's path and
+// bytes, the profile, and every AWS_ and AWSX_ variable. Secret variables
+// (the keyring passphrase, access keys, tokens) enter only as set or not
+// set, so the index holds nothing secret; it holds no more than the
+// config file already shows. The keyring item itself is read and checked
+// as vault checks it (fingerprint, expiry, AWSX_MIN_TTL), so an item that
+// was replaced, removed or is about to expire is never served from here.
+//
+// Anything unusual is declined, and main then does the whole run: another
+// backend than an explicit AWSX_BACKEND=file, no AWSX_FILE_PASSPHRASE,
+// keys in the environment that awsx did not set (vault then decides by
+// what the keyring holds), a missing or damaged entry or item, a wrong
+// passphrase.
+//
+// Like package headstart, it imports only packages that Go initialises
+// before the SDK's.
+package warm
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	joseaes "github.com/dvsekhvalnov/jose2go/aes"
+	"github.com/dvsekhvalnov/jose2go/base64url"
+
+	"github.com/awsx-cli/awsx/internal/items"
+	"github.com/awsx-cli/awsx/internal/kek"
+	"github.com/awsx-cli/awsx/vault/creds"
+)
+
+// DefaultMinTTL is how long before expiry a cached session is renewed.
+const DefaultMinTTL = 5 * time.Minute
+
+// Session is the keyring item of a cached session. Fingerprint ties it to
+// the configuration that produced it, so editing a profile's role or
+// source never serves a stale session.
+type Session struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expires         time.Time
+	AccountID       string
+	Fingerprint     string
+	Requested       time.Duration `json:",omitempty"` // --duration, when one was given
+	Chained         bool          // a role-chained session (Credentials.Chained)
+}
+
+// Entry is what vault decided for a profile under one set of inputs: the
+// session item's fingerprint, the account to show when the session does
+// not name one, and the region.
+type Entry struct {
+	Key         string // Inputs.Key
+	Fingerprint string
+	Account     string `json:",omitempty"`
+	Region      string `json:",omitempty"`
+}
+
+// secretVariables enter the inputs only as set or unset.
+var secretVariables = map[string]bool{
+	"AWSX_FILE_PASSPHRASE": true, "AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true,
+	"AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true, "AWS_CONTAINER_AUTHORIZATION_TOKEN": true,
+}
+
+// Inputs are what decides a warm run of a profile, as main sees them.
+type Inputs struct {
+	Env        []string // the process environment, KEY=VALUE
+	Home       string
+	ConfigPath string
+	Config     [32]byte // SHA-256 of the config file's bytes
+	Profile    string
+}
+
+// Key digests the inputs; "" means they cannot be digested (the binary
+// cannot be found), and nothing is recorded or replayed.
+func (in Inputs) Key() string {
+	exe := executable()
+	if exe == "" {
+		return ""
+	}
+	h := sha256.New()
+	field := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	field("awsx warm 1")
+	field(exe)
+	field(in.Home)
+	field(in.ConfigPath)
+	field(string(in.Config[:]))
+	field(in.Profile)
+	// Sorted by name, since a shell may pass them in any order, but with
+	// every duplicate in its order: the SDK reads the first of two entries
+	// of a name and awsx the last.
+	var vars []string
+	for _, kv := range in.Env {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "AWSX_") {
+			continue
+		}
+		if name, value, _ := strings.Cut(kv, "="); secretVariables[name] {
+			kv = name + "=" + strconv.FormatBool(value != "")
+		}
+		vars = append(vars, kv)
+	}
+	slices.SortStableFunc(vars, func(a, b string) int { return strings.Compare(envName(a), envName(b)) })
+	for _, kv := range vars {
+		field(kv)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func envName(kv string) string {
+	name, _, _ := strings.Cut(kv, "=")
+	return name
+}
+
+// executable names this binary, with its size and change time, so that a
+// new awsx never replays what an older one decided.
+func executable() string {
+	path, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return path + "|" + strconv.FormatInt(fi.Size(), 10) + "|" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
+}
+
+// Eligible reports whether a run with this environment may be served
+// warm, and so whether vault records its entry.
+func Eligible(getenv func(string) string) bool {
+	ciKeys := getenv("AWS_ACCESS_KEY_ID") != "" && getenv("AWS_SECRET_ACCESS_KEY") != "" && getenv("AWSX_PROFILE") == ""
+	return getenv("AWSX_BACKEND") == "file" && getenv("AWSX_FILE_PASSPHRASE") != "" && getenv("HOME") != "" && !ciKeys
+}
+
+// IndexDir is where the entries are kept, one file per profile.
+func IndexDir(home string) string { return filepath.Join(home, ".awsx", "warm") }
+
+// maxEntries bounds a profile's entries: a few environments (shells with
+// another AWS_PROFILE or region set, an SDK's credential_process) each
+// keep their own.
+const maxEntries = 8
+
+type index struct {
+	Entries []Entry
+}
+
+func indexFile(dir, profile string) string { return filepath.Join(dir, items.File(profile)+".json") }
+
+func readIndex(dir, profile string) (index, error) {
+	var ix index
+	f, err := os.Open(indexFile(dir, profile))
+	if err != nil {
+		return ix, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return ix, err
+	}
+	// Others who may write it could make awsx show another account.
+	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o022 != 0 || fi.Size() > 1<<16 {
+		return ix, errors.New("not a file only its owner may write")
+	}
+	buf := make([]byte, fi.Size())
+	if _, err := f.ReadAt(buf, 0); err != nil {
+		return ix, err
+	}
+	err = json.Unmarshal(buf, &ix)
+	return ix, err
+}
+
+// Lookup returns profile's entry for the inputs digested as key.
+func Lookup(dir, profile, key string) (Entry, bool) {
+	if key == "" {
+		return Entry{}, false
+	}
+	ix, err := readIndex(dir, profile)
+	if err != nil {
+		return Entry{}, false
+	}
+	for _, e := range ix.Entries {
+		if e.Key == key {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Record makes e profile's newest entry. Losing a race with another
+// awsx's Record loses only an entry, which the next full run writes again.
+func Record(dir, profile string, e Entry) error {
+	if e.Key == "" {
+		return nil
+	}
+	ix, _ := readIndex(dir, profile)
+	if len(ix.Entries) > 0 && ix.Entries[0] == e {
+		return nil
+	}
+	out := index{Entries: []Entry{e}}
+	for _, old := range ix.Entries {
+		if old.Key != e.Key && len(out.Entries) < maxEntries {
+			out.Entries = append(out.Entries, old)
+		}
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), indexFile(dir, profile))
+}
+
+// MinTTL reads AWSX_MIN_TTL as main does; ok is false for a value main
+// refuses.
+func MinTTL(getenv func(string) string) (d time.Duration, ok bool) {
+	s := getenv("AWSX_MIN_TTL")
+	if s == "" {
+		return DefaultMinTTL, true
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d >= 0
+}
+
+// Credentials serves profile's warm run from its index entry and its
+// cached session, exactly as vault would serve it; ok is false when it
+// cannot be sure, and main then runs.
+func Credentials(profile string, env []string, getenv func(string) string, now time.Time) (c creds.Credentials, ok bool) {
+	if !Eligible(getenv) {
+		return creds.Credentials{}, false
+	}
+	minTTL, ok := MinTTL(getenv)
+	if !ok {
+		return creds.Credentials{}, false
+	}
+	home := getenv("HOME")
+	configPath := items.ConfigPath(home, getenv)
+	config, err := os.ReadFile(configPath)
+	if err != nil {
+		return creds.Credentials{}, false
+	}
+	in := Inputs{Env: env, Home: home, ConfigPath: configPath, Config: sha256.Sum256(config), Profile: profile}
+	e, ok := Lookup(IndexDir(home), profile, in.Key())
+	if !ok {
+		return creds.Credentials{}, false
+	}
+	item := items.Session(profile)
+	s, err := ReadSession(filepath.Join(items.FileDir(home, getenv), items.File(item)), getenv("AWSX_FILE_PASSPHRASE"))
+	if err != nil || s.Fingerprint != e.Fingerprint || !now.Add(minTTL).Before(s.Expires) {
+		return creds.Credentials{}, false
+	}
+	account := s.AccountID
+	if account == "" {
+		account = e.Account
+	}
+	return creds.Credentials{
+		Profile:         profile,
+		AccessKeyID:     s.AccessKeyID,
+		SecretAccessKey: s.SecretAccessKey,
+		SessionToken:    s.SessionToken,
+		Expires:         s.Expires.UTC(),
+		AccountID:       account,
+		Region:          e.Region,
+		Chained:         s.Chained,
+	}, true
+}
+
+// ReadSession reads the session item that the file keyring keeps in file:
+// a JWE (PBES2-HS256+A128KW, A256GCM) of the keyring library's item, whose
+// data is the session. It reads only what that library writes.
+func ReadSession(file, passphrase string) (Session, error) {
+	var s Session
+	data, err := readItem(file, passphrase)
+	if err != nil {
+		return s, err
+	}
+	err = json.Unmarshal(data, &s)
+	return s, err
+}
+
+func readItem(file, passphrase string) ([]byte, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(string(raw), ".")
+	if len(parts) != 5 {
+		return nil, errors.New("not a compact JWE")
+	}
+	var bin [5][]byte
+	for i, p := range parts {
+		if bin[i], err = base64url.Decode(p); err != nil {
+			return nil, err
+		}
+	}
+	var header map[string]any
+	if err := json.Unmarshal(bin[0], &header); err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		switch k {
+		case "alg", "enc", "p2c", "p2s", "created", "typ", "cty":
+		default:
+			return nil, errors.New("header " + k + " is not one the keyring writes")
+		}
+		if k == "alg" && v != kek.Alg || k == "enc" && v != "A256GCM" {
+			return nil, errors.New("not the keyring's algorithms")
+		}
+	}
+	if header["alg"] == nil || header["enc"] == nil {
+		return nil, errors.New("not the keyring's algorithms")
+	}
+	salt, iterations, err := kek.Params(header)
+	if err != nil {
+		return nil, err
+	}
+	wrapKey, err := kek.Key(passphrase, salt, iterations)
+	if err != nil {
+		return nil, err
+	}
+	cek, err := joseaes.KeyUnwrap(bin[1], wrapKey)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(cek)
+	if err != nil || len(cek) != 32 {
+		return nil, errors.New("the content key is not A256GCM's")
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	if len(bin[2]) != gcm.NonceSize() {
+		return nil, errors.New("the nonce is not A256GCM's")
+	}
+	plain, err := gcm.Open(nil, bin[2], append(bin[3], bin[4]...), []byte(parts[0]))
+	if err != nil {
+		return nil, err
+	}
+	var it struct{ Data []byte }
+	if err := json.Unmarshal(plain, &it); err != nil {
+		return nil, err
+	}
+	return it.Data, nil
+}

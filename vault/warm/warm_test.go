@@ -1,0 +1,199 @@
+package warm
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func baseInputs() Inputs {
+	return Inputs{
+		Env:        []string{"PATH=/bin", "AWS_REGION=eu-west-1", "AWSX_BACKEND=file", "AWSX_FILE_PASSPHRASE=correct horse"},
+		Home:       "/home/u",
+		ConfigPath: "/home/u/.aws/config",
+		Config:     sha256.Sum256([]byte("[profile prod]\n")),
+		Profile:    "prod",
+	}
+}
+
+// TestKeyCoversTheInputs: every input that decides a warm run changes the
+// key; a secret's value does not, only whether it is set; other variables
+// do not.
+func TestKeyCoversTheInputs(t *testing.T) {
+	base := baseInputs().Key()
+	if base == "" {
+		t.Fatal("no key: the test binary was not found")
+	}
+	if again := baseInputs().Key(); again != base {
+		t.Fatal("the same inputs give another key")
+	}
+	changed := map[string]func(*Inputs){
+		"home":          func(in *Inputs) { in.Home = "/home/v" },
+		"config path":   func(in *Inputs) { in.ConfigPath = "/etc/aws" },
+		"config bytes":  func(in *Inputs) { in.Config = sha256.Sum256([]byte("[profile prod]\n#\n")) },
+		"profile":       func(in *Inputs) { in.Profile = "dev" },
+		"an AWS_ value": func(in *Inputs) { in.Env[1] = "AWS_REGION=us-east-1" },
+		"a new AWSX_":   func(in *Inputs) { in.Env = append(in.Env, "AWSX_MIN_TTL=1h") },
+		"a duplicate":   func(in *Inputs) { in.Env = append(in.Env, "AWS_REGION=eu-west-1") },
+		"duplicates' order": func(in *Inputs) {
+			in.Env = append(in.Env, "AWS_REGION=us-east-1")
+			in.Env[1], in.Env[4] = in.Env[4], in.Env[1]
+		},
+		"a secret unset":  func(in *Inputs) { in.Env[3] = "AWSX_FILE_PASSPHRASE=" },
+		"keys set":        func(in *Inputs) { in.Env = append(in.Env, "AWS_ACCESS_KEY_ID=AKIA") },
+		"a name boundary": func(in *Inputs) { in.Profile, in.Home = "", "/home/uprod" },
+	}
+	for what, change := range changed {
+		in := baseInputs()
+		change(&in)
+		if in.Key() == base {
+			t.Errorf("%s does not change the key", what)
+		}
+	}
+	same := map[string]func(*Inputs){
+		"another passphrase": func(in *Inputs) { in.Env[3] = "AWSX_FILE_PASSPHRASE=battery staple" },
+		"PATH":               func(in *Inputs) { in.Env[0] = "PATH=/usr/bin" },
+		"the order":          func(in *Inputs) { in.Env[1], in.Env[2] = in.Env[2], in.Env[1] },
+		"a shell variable":   func(in *Inputs) { in.Env = append(in.Env, "PWD=/tmp", "SHLVL=2") },
+	}
+	for what, change := range same {
+		in := baseInputs()
+		change(&in)
+		if in.Key() != base {
+			t.Errorf("%s changes the key", what)
+		}
+	}
+}
+
+func TestIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "warm")
+	if _, ok := Lookup(dir, "prod", "k0"); ok {
+		t.Fatal("an entry in an empty index")
+	}
+	for i := 0; i < maxEntries+2; i++ {
+		e := Entry{Key: fmt.Sprint("k", i), Fingerprint: "f", Account: "222222222222", Region: "eu-west-1"}
+		if err := Record(dir, "prod", e); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := Lookup(dir, "prod", e.Key); !ok || got != e {
+			t.Fatalf("Lookup(%s) = %+v, %v", e.Key, got, ok)
+		}
+	}
+	// The oldest make way; the newest stay.
+	for i, want := range map[int]bool{0: false, 1: false, 2: true, maxEntries + 1: true} {
+		if _, ok := Lookup(dir, "prod", fmt.Sprint("k", i)); ok != want {
+			t.Errorf("entry k%d kept: %v, want %v", i, ok, want)
+		}
+	}
+	// Recording a known key again moves it to the front without a copy.
+	if err := Record(dir, "prod", Entry{Key: "k2", Fingerprint: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := readIndex(dir, "prod")
+	if err != nil || ix.Entries[0].Fingerprint != "g" || len(ix.Entries) != maxEntries {
+		t.Fatalf("index after re-recording: %+v, %v", ix, err)
+	}
+	if _, ok := Lookup(dir, "dev", "k2"); ok {
+		t.Fatal("another profile's entry was found")
+	}
+	if _, ok := Lookup(dir, "prod", ""); ok {
+		t.Fatal("an empty key was found")
+	}
+	// An index that others may write is not believed.
+	file := indexFile(dir, "prod")
+	if err := os.Chmod(file, 0o620); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Lookup(dir, "prod", "k2"); ok {
+		t.Fatal("a group-writable index was read")
+	}
+	if err := os.WriteFile(file, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Lookup(dir, "prod", "k2"); ok {
+		t.Fatal("a damaged index gave an entry")
+	}
+	if err := Record(dir, "prod", Entry{Key: "k9"}); err != nil {
+		t.Fatalf("a damaged index is not replaced: %v", err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("index directory: %v, %v", fi.Mode(), err)
+	}
+}
+
+func TestEligible(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{"AWSX_BACKEND": "file", "AWSX_FILE_PASSPHRASE": "p", "HOME": "/h"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	cases := []struct {
+		getenv func(string) string
+		want   bool
+	}{
+		{env(), true},
+		{env("AWSX_BACKEND", ""), false},
+		{env("AWSX_BACKEND", "pass"), false},
+		{env("AWSX_FILE_PASSPHRASE", ""), false},
+		{env("HOME", ""), false},
+		// Keys awsx did not set: vault decides by what the keyring holds.
+		{env("AWS_ACCESS_KEY_ID", "AKIA", "AWS_SECRET_ACCESS_KEY", "s"), false},
+		{env("AWS_ACCESS_KEY_ID", "ASIA", "AWS_SECRET_ACCESS_KEY", "s", "AWSX_PROFILE", "prod"), true},
+		{env("AWS_ACCESS_KEY_ID", "AKIA"), true},
+	}
+	for i, c := range cases {
+		if got := Eligible(c.getenv); got != c.want {
+			t.Errorf("case %d: Eligible = %v, want %v", i, got, c.want)
+		}
+	}
+}
+
+func TestMinTTL(t *testing.T) {
+	for s, want := range map[string]time.Duration{"": DefaultMinTTL, "0": 0, "90s": 90 * time.Second} {
+		if d, ok := MinTTL(func(string) string { return s }); !ok || d != want {
+			t.Errorf("MinTTL(%q) = %v, %v", s, d, ok)
+		}
+	}
+	for _, s := range []string{"-1m", "5", "soon"} {
+		if _, ok := MinTTL(func(string) string { return s }); ok {
+			t.Errorf("MinTTL(%q) was taken", s)
+		}
+	}
+}
+
+// FuzzReadSession: whatever a session file holds, reading it returns an
+// error or a session, never a panic.
+func FuzzReadSession(f *testing.F) {
+	f.Add([]byte("a.b.c.d.e"))
+	f.Add([]byte("eyJhbGciOiJQQkVTMi1IUzI1NitBMTI4S1ciLCJlbmMiOiJBMjU2R0NNIiwicDJjIjo4MTkyLCJwMnMiOiJBQUFBIn0.AAAA.AAAA.AAAA.AAAA"))
+	f.Add([]byte("eyJhbGciOiJQQkVTMi1IUzI1NitBMTI4S1ciLCJ6aXAiOiJERUYifQ...."))
+	file := filepath.Join(f.TempDir(), "item")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = ReadSession(file, "correct horse")
+	})
+}
+
+// FuzzLookup: whatever an index file holds, Lookup gives an entry only for
+// its key, and never panics.
+func FuzzLookup(f *testing.F) {
+	f.Add([]byte(`{"Entries":[{"Key":"k","Fingerprint":"f"}]}`), "k")
+	f.Add([]byte(`{"Entries":null}`), "")
+	f.Add([]byte(`[]`), "k")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte, key string) {
+		if err := os.WriteFile(indexFile(dir, "prod"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := Lookup(dir, "prod", key); ok && (e.Key != key || key == "") {
+			t.Fatalf("Lookup(%q) = %+v", key, e)
+		}
+	})
+}
