@@ -28,6 +28,7 @@ import (
 	_ "github.com/awsx-cli/awsx/internal/earlyprompt" // for its init: see the package
 	_ "github.com/awsx-cli/awsx/internal/headstart"   // for its init: see the package
 	"github.com/awsx-cli/awsx/internal/items"
+	_ "github.com/awsx-cli/awsx/internal/keystart" // for its init: see the package
 	"github.com/awsx-cli/awsx/shells/prompt"
 	"github.com/awsx-cli/awsx/vault"
 	"github.com/awsx-cli/awsx/vault/warm"

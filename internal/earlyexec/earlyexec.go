@@ -20,15 +20,13 @@ package earlyexec
 
 import (
 	"os"
-	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/awsx-cli/awsx/exec/inject"
 	"github.com/awsx-cli/awsx/internal/busguard"
-	"github.com/awsx-cli/awsx/internal/items"
-	"github.com/awsx-cli/awsx/internal/kek"
 	"github.com/awsx-cli/awsx/vault/warm"
 )
 
@@ -41,12 +39,7 @@ func init() {
 	if !ok || !warm.Eligible(getenv) {
 		return
 	}
-	// Derive the item's key on the other core while the index is read,
-	// unless package headstart, initialised first, has begun it.
-	if started, _ := kek.HeadStart(); started == "" {
-		item := items.Session(line.Profile)
-		kek.Start(filepath.Join(items.FileDir(getenv("HOME"), getenv), items.File(item)), item, getenv("AWSX_FILE_PASSPHRASE"))
-	}
+	// Package keystart began deriving the item's key at the very start.
 	c, ok := warm.Credentials(line.Profile, env, getenv, time.Now())
 	if !ok {
 		return
@@ -60,6 +53,11 @@ func init() {
 			return // main writes it again, and reports the failure
 		}
 		os.Exit(0)
+	}
+	if runtime.GOOS == "windows" {
+		// Windows cannot replace awsx with the command: Run would run it
+		// and return, and main would run it again. main runs it there.
+		return
 	}
 	argv := line.Command
 	if len(argv) == 0 {

@@ -1,13 +1,11 @@
-// Package headstart begins, while awsx is still starting, the one piece of
-// a warm run's work that depends only on its command line, environment
-// and working directory: deriving the file keyring's key for the item the
-// command will read (package kek says why that is worth it). main imports
-// it for its init alone.
-//
-// Go initialises a package as soon as its imports are, the first in
-// import-path order among those ready. This one imports little, so its
-// init runs before most of the AWS SDK's packages, whose initialisation
-// then overlaps the derivation.
+// Package headstart begins, while awsx is still starting, deriving the
+// file keyring's key for the item that the shell hook's run will read
+// (package kek says why that is worth it): the session of the profile
+// that the nearest marker names. main imports it for its init alone.
+// Package keystart does the same, earlier, for the lines that name their
+// profile; finding the marker needs package shells, which Go initialises
+// later, though still before most of the AWS SDK's packages, whose
+// initialisation then overlaps the derivation.
 package headstart
 
 import (
@@ -22,7 +20,7 @@ import (
 
 func init() {
 	if item, _ := kek.HeadStart(); item != "" {
-		return // package earlyexec started it
+		return // package keystart started one
 	}
 	home, _ := os.UserHomeDir()
 	guess(os.Args[1:], os.Getenv, home, os.Getwd)
@@ -35,39 +33,29 @@ func guess(args []string, getenv func(string) string, home string, getwd func() 
 	if passphrase == "" {
 		return "" // a prompt comes later, or another backend is in use
 	}
-	cmd, words, backend := argv.Parse(args)
+	cmd, _, backend := argv.Parse(args)
 	if backend == "" {
 		backend = getenv("AWSX_BACKEND")
 	}
 	if backend != "" && backend != "file" {
 		return ""
 	}
-	var profiles []string
-	switch cmd {
-	case "exec", "export", "use":
-		// The profile is the first word after the command that is not a
-		// flag; a flag's separate value may come first, and names no item.
-		profiles = words
-	case "hook-env":
-		// Only a guess: whether the marker is trusted is decided later. A
-		// shell already in the marker's profile (a cd within its tree)
-		// reads no item unless its session is about to end.
-		if p := markerProfile(getwd); p != "" && p != getenv("AWSX_PROFILE") {
-			profiles = []string{p}
-		}
+	if cmd != "hook-env" {
+		return ""
 	}
-	if len(profiles) == 0 {
+	// Only a guess: whether the marker is trusted is decided later. A
+	// shell already in the marker's profile (a cd within its tree) reads
+	// no item unless its session is about to end.
+	p := markerProfile(getwd)
+	if p == "" || p == getenv("AWSX_PROFILE") {
 		return ""
 	}
 	// A warm run reads the profile's cached session and nothing else.
-	dir := items.FileDir(home, getenv)
-	for _, p := range profiles {
-		item := items.Session(p)
-		if kek.Start(filepath.Join(dir, items.File(item)), item, passphrase) {
-			return item
-		}
+	item := items.Session(p)
+	if !kek.Start(filepath.Join(items.FileDir(home, getenv), items.File(item)), item, passphrase) {
+		return ""
 	}
-	return ""
+	return item
 }
 
 // markerProfile is the profile the nearest .awsx marker names.

@@ -34,8 +34,6 @@ func TestGuess(t *testing.T) {
 	keys := filepath.Join(home, ".awsx", "keys")
 	item(t, filepath.Join(keys, "session%2Fprod"))
 	item(t, filepath.Join(keys, "session%2Fdev"))
-	item(t, filepath.Join(keys, "keys%2Fbastion"))
-	item(t, filepath.Join(home, "elsewhere", "session%2Fdev"))
 	tree := filepath.Join(home, "infra", "prod")
 	writeFile(t, filepath.Join(home, "infra", ".awsx"), "# prod\nprofile = prod\n", 0o644)
 	writeFile(t, filepath.Join(home, "loose", ".awsx"), "profile = dev\n", 0o666)
@@ -51,25 +49,15 @@ func TestGuess(t *testing.T) {
 		wd   func() (string, error)
 		item string
 	}{
-		{[]string{"exec", "prod", "--", "aws", "sts"}, pass, in(home), "session/prod"},
-		{[]string{"--debug", "export", "prod", "--format", "json"}, pass, in(home), "session/prod"},
-		{[]string{"exec", "--region", "eu-west-1", "prod", "--", "true"}, pass, in(home), "session/prod"},
-		{[]string{"--backend", "file", "exec", "prod"}, pass, in(home), "session/prod"},
-		{[]string{"--backend=file", "exec", "prod"}, pass, in(home), "session/prod"},
-		{[]string{"use", "dev", "--shell", "zsh"}, pass, in(home), "session/dev"},
-		{[]string{"exec", "dev"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_FILE_DIR": "~/elsewhere"}, in(home), "session/dev"},
 		{[]string{"hook-env", "bash"}, pass, in(tree), "session/prod"},
 		{[]string{"hook-env", "bash"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_PROFILE": "dev"}, in(tree), "session/prod"},
 		{[]string{"hook-env", "bash"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_PROFILE": "prod"}, in(tree), ""}, // a cd within the tree
-		// Nothing to guess, or nothing to start.
-		{[]string{"exec", "prod"}, map[string]string{}, in(home), ""},
-		{[]string{"exec", "--", "prod"}, pass, in(home), ""},
-		{[]string{"exec", "nosuch"}, pass, in(home), ""},
-		{[]string{"exec", "bastion"}, pass, in(home), ""}, // its key, but no session yet
-		{[]string{"list"}, pass, in(home), ""},
-		{[]string{"login", "prod"}, pass, in(home), ""},
-		{[]string{"exec", "prod"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_BACKEND": "pass"}, in(home), ""},
-		{[]string{"--backend", "secret-service", "exec", "prod"}, pass, in(home), ""},
+		// Nothing to guess, or nothing to start: the lines that name
+		// their profile are package keystart's.
+		{[]string{"exec", "prod"}, pass, in(home), ""},
+		{[]string{"hook-env", "bash"}, map[string]string{}, in(tree), ""},
+		{[]string{"hook-env", "bash"}, map[string]string{"AWSX_FILE_PASSPHRASE": "pw", "AWSX_BACKEND": "pass"}, in(tree), ""},
+		{[]string{"--backend", "secret-service", "hook-env", "bash"}, pass, in(tree), ""},
 		{[]string{"hook-env", "bash"}, pass, in(home), ""},
 		{[]string{"hook-env", "bash"}, pass, in(filepath.Join(home, "loose")), ""}, // a marker the hook refuses
 		{[]string{"hook-env", "bash"}, pass, func() (string, error) { return "", errors.New("gone") }, ""},
