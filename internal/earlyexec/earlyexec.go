@@ -39,6 +39,11 @@ func init() {
 	if !ok || !warm.Eligible(getenv) {
 		return
 	}
+	if !line.Export && runtime.GOOS == "windows" {
+		// Windows cannot replace awsx with the command: Run would run it
+		// and return, and main would then run it again.
+		return
+	}
 	// Package keystart began deriving the item's key at the very start.
 	c, ok := warm.Credentials(line.Profile, env, getenv, time.Now())
 	if !ok {
@@ -53,11 +58,6 @@ func init() {
 			return // main writes it again, and reports the failure
 		}
 		os.Exit(0)
-	}
-	if runtime.GOOS == "windows" {
-		// Windows cannot replace awsx with the command: Run would run it
-		// and return, and main would run it again. main runs it there.
-		return
 	}
 	argv := line.Command
 	if len(argv) == 0 {
