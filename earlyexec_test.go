@@ -51,6 +51,9 @@ func checkEarlyParse(t *testing.T, args []string) bool {
 	if g.Debug {
 		t.Fatalf("earlyexec took %q, which sets --debug", args)
 	}
+	if line.Hook != "" && cmd.Type() != reflect.TypeOf(HookEnvCmd{}) {
+		t.Fatalf("earlyexec read %q as a hook-env line; kong as %s", args, cmd.Type())
+	}
 	switch c := cmd.Addr().Interface().(type) {
 	case *ExecCmd:
 		command := c.Command
@@ -63,6 +66,10 @@ func checkEarlyParse(t *testing.T, args []string) bool {
 		}
 	case *ExportCmd:
 		if !line.Export || line.Profile != c.Profile || c.Format != "json" || c.Duration != 0 || c.Region != "" || c.MFAToken != "" {
+			t.Fatalf("earlyexec read %q as %+v; kong as %+v", args, line, *c)
+		}
+	case *HookEnvCmd:
+		if line.Hook != c.Shell || line.Warned != c.Warned || line.Profile != "" || line.Export {
 			t.Fatalf("earlyexec read %q as %+v; kong as %+v", args, line, *c)
 		}
 	default:
@@ -78,6 +85,7 @@ func TestEarlyExecParseMatchesKong(t *testing.T) {
 		"exec prod true", "exec prod ls -la --region x", "exec prod -- --region", "exec prod -- -- x",
 		"exec dev.x_y-z -- env", "export prod --format json", "export --format json prod",
 		"export --format=json prod", "export prod --format=json",
+		"hook-env bash", "hook-env zsh --warned=", "hook-env fish --warned=a:b", "hook-env bash --warned=--x",
 	}
 	for _, l := range taken {
 		if !checkEarlyParse(t, strings.Fields(l)) {
@@ -90,7 +98,9 @@ func TestEarlyExecParseMatchesKong(t *testing.T) {
 		"--debug exec prod", "--backend file exec prod", "exec prod -x", "export prod",
 		"export prod --format env", "export prod --format json --region x", "export prod --format",
 		"export --format json", "export prod extra --format json", "export --format json --format json prod",
-		"export -- prod --format json", "prompt", "version", "hook-env bash", "use prod",
+		"export -- prod --format json", "prompt", "version", "use prod --shell bash",
+		"hook-env", "hook-env sh", "hook-env bash --warned x", "hook-env bash --warned", "hook-env --warned= bash",
+		"hook-env bash --warned=a --warned=b", "hook-env bash extra", "--debug hook-env bash",
 	}
 	for _, l := range left {
 		if checkEarlyParse(t, strings.Fields(l)) {
@@ -111,6 +121,7 @@ func FuzzEarlyExecParse(f *testing.F) {
 	for _, l := range []string{
 		"exec\x00prod", "exec\x00prod\x00--\x00true", "exec\x00prod\x00ls\x00-la", "export\x00prod\x00--format\x00json",
 		"export\x00--format=json\x00prod", "exec\x00-\x00--", "exec\x00prod\x00--region=x", "export\x00p\x00--format=json\x00x",
+		"hook-env\x00bash\x00--warned=a b", "hook-env\x00zsh\x00--warned=\xff",
 	} {
 		f.Add(l)
 	}

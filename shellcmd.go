@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/awsx-cli/awsx/shells"
 	"github.com/awsx-cli/awsx/shells/prompt"
 	"github.com/awsx-cli/awsx/vault"
+	"github.com/awsx-cli/awsx/vault/warm"
 )
 
 // HookCmd is `awsx hook SHELL`.
@@ -54,8 +56,41 @@ func runHook(ctx context.Context, a *app, shell, warned string, use *shells.Use)
 	if err != nil {
 		return err
 	}
+	if use == nil {
+		recordHook(a, h.Source.(*hookSource))
+	}
 	_, err = fmt.Fprint(a.Stdout, out)
 	return err
+}
+
+// recordHook keeps what the hook's run read from the config, for package
+// earlyexec to answer the next run with while awsx starts (vault/warm).
+func recordHook(a *app, s *hookSource) {
+	if !warm.Eligible(a.getenv) {
+		return
+	}
+	cfg := s.cfg
+	// Only for the bytes the SDK's loader, reading the file on its own, saw.
+	if data, err := os.ReadFile(cfg.Path); err != nil || sha256.Sum256(data) != cfg.Sum() {
+		return
+	}
+	h := warm.Hook{Key: warm.ConfigKey(a.Home, cfg.Path, cfg.Sum())}
+	for _, name := range cfg.Names() {
+		if !cfg.Has(name) {
+			continue
+		}
+		h.Defined = append(h.Defined, name)
+		if c := cfg.Color(name); c != "" {
+			if h.Colors == nil {
+				h.Colors = map[string]string{}
+			}
+			h.Colors[name] = c
+		}
+	}
+	for _, r := range s.Dirs() {
+		h.Dirs = append(h.Dirs, warm.DirRule{Profile: r.Profile, Pattern: r.Pattern})
+	}
+	_ = warm.RecordHook(warm.IndexDir(a.Home), h)
 }
 
 // UseCmd is `awsx use PROFILE` and `awsx use --off`. The hook's awsx

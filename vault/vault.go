@@ -151,7 +151,9 @@ func (v *Vault) Credentials(ctx context.Context, name string, o Options) (Creden
 	if region == "" {
 		region = effectiveRegion(p)
 	}
-	if cp, ok := prov.(*cachedProvider); ok && !cp.fresh && o.Duration == 0 && o.Region == "" {
+	// The entry does not depend on --region: the run's region overrides
+	// the profile's, which is what the entry keeps.
+	if cp, ok := prov.(*cachedProvider); ok && !cp.fresh && o.Duration == 0 {
 		v.recordWarm(name, cp.fingerprint, p)
 	}
 	return Credentials{

@@ -39,6 +39,12 @@ func init() {
 	if !ok || !warm.Eligible(getenv) {
 		return
 	}
+	if line.Hook != "" {
+		if hook(line.Hook, line.Warned, env, getenv) {
+			os.Exit(0)
+		}
+		return
+	}
 	if !line.Export && runtime.GOOS == "windows" {
 		// Windows cannot replace awsx with the command: Run would run it
 		// and return, and main would then run it again.
@@ -73,6 +79,8 @@ type Line struct {
 	Profile string
 	Export  bool     // export --format json; else exec
 	Command []string // exec's command, without the "--"; empty for $SHELL
+	// Hook is the shell of a hook-env line, whose --warned is Warned.
+	Hook, Warned string
 }
 
 // Parse reads args as main's kong grammar does, for the lines this
@@ -113,6 +121,22 @@ func Parse(args []string) (l Line, ok bool) {
 		default:
 			return Line{}, false
 		}
+	case "hook-env":
+		// As the hooks run it: hook-env SHELL --warned=KEYS.
+		switch args[1] {
+		case "bash", "zsh", "fish":
+		default:
+			return Line{}, false
+		}
+		l.Hook = args[1]
+		switch {
+		case len(args) == 2:
+		case len(args) == 3 && strings.HasPrefix(args[2], "--warned="):
+			l.Warned = strings.TrimPrefix(args[2], "--warned=")
+		default:
+			return Line{}, false
+		}
+		return l, true
 	default:
 		return Line{}, false
 	}

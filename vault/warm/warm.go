@@ -38,6 +38,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -174,25 +175,30 @@ func indexFile(dir, profile string) string { return filepath.Join(dir, items.Fil
 
 func readIndex(dir, profile string) (index, error) {
 	var ix index
-	f, err := os.Open(indexFile(dir, profile))
+	err := readJSON(indexFile(dir, profile), &ix)
+	return ix, err
+}
+
+// readJSON reads file into v, when only its owner may write it: others who
+// could would make awsx show another account.
+func readJSON(file string, v any) error {
+	f, err := os.Open(file)
 	if err != nil {
-		return ix, err
+		return err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return ix, err
+		return err
 	}
-	// Others who may write it could make awsx show another account.
-	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o022 != 0 || fi.Size() > 1<<16 {
-		return ix, errors.New("not a file only its owner may write")
+	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o022 != 0 || fi.Size() > 1<<20 {
+		return errors.New("not a file only its owner may write")
 	}
 	buf := make([]byte, fi.Size())
 	if _, err := f.ReadAt(buf, 0); err != nil {
-		return ix, err
+		return err
 	}
-	err = json.Unmarshal(buf, &ix)
-	return ix, err
+	return json.Unmarshal(buf, v)
 }
 
 // Lookup returns profile's entry for the inputs digested as key.
@@ -212,8 +218,7 @@ func Lookup(dir, profile, key string) (Entry, bool) {
 	return Entry{}, false
 }
 
-// Record makes e profile's newest entry. Losing a race with another
-// awsx's Record loses only an entry, which the next full run writes again.
+// Record makes e profile's newest entry.
 func Record(dir, profile string, e Entry) error {
 	if e.Key == "" {
 		return nil
@@ -228,7 +233,14 @@ func Record(dir, profile string, e Entry) error {
 			out.Entries = append(out.Entries, old)
 		}
 	}
-	data, err := json.Marshal(out)
+	return writeJSON(dir, indexFile(dir, profile), out)
+}
+
+// writeJSON replaces file with v, through a rename, so that a reader sees
+// the old content or the new. Losing a race with another awsx loses only
+// what the next full run writes again.
+func writeJSON(dir, file string, v any) error {
+	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -247,7 +259,7 @@ func Record(dir, profile string, e Entry) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), indexFile(dir, profile))
+	return os.Rename(tmp.Name(), file)
 }
 
 // MinTTL reads AWSX_MIN_TTL as main does; ok is false for a value main
@@ -381,4 +393,47 @@ func readItem(file, passphrase string) ([]byte, error) {
 		return nil, err
 	}
 	return it.Data, nil
+}
+
+// Hook is what the shell hook needs from the config file alone, as main
+// read it: the profiles it defines, the awsx_dirs rules of those that
+// resolve, and the awsx_color of those that have one. It is kept for the
+// config's latest bytes only (ConfigKey).
+type Hook struct {
+	Key     string
+	Defined []string          // the profiles the config defines
+	Dirs    []DirRule         `json:",omitempty"`
+	Colors  map[string]string `json:",omitempty"`
+}
+
+// DirRule is an awsx_dirs entry: the profile, and one pattern as written.
+type DirRule struct{ Profile, Pattern string }
+
+// ConfigKey digests what decides Hook: the binary, HOME and the config
+// file's path and bytes; "" when the binary cannot be found.
+func ConfigKey(home, configPath string, config [32]byte) string {
+	return Inputs{Home: home, ConfigPath: configPath, Config: config, Profile: "\x00hook"}.Key()
+}
+
+// hookFile cannot be a profile's: items.File encodes every '%' of a name.
+func hookFile(dir string) string { return filepath.Join(dir, "%hook.json") }
+
+// LookupHook returns the hook's summary of the config digested as key.
+func LookupHook(dir, key string) (Hook, bool) {
+	var h Hook
+	if key == "" || readJSON(hookFile(dir), &h) != nil || h.Key != key {
+		return Hook{}, false
+	}
+	return h, true
+}
+
+// RecordHook keeps h, unless it is there already.
+func RecordHook(dir string, h Hook) error {
+	if h.Key == "" {
+		return nil
+	}
+	if old, ok := LookupHook(dir, h.Key); ok && reflect.DeepEqual(old, h) {
+		return nil
+	}
+	return writeJSON(dir, hookFile(dir), h)
 }
