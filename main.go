@@ -26,7 +26,6 @@ import (
 	"github.com/awsx-cli/awsx/internal/argv"
 	_ "github.com/awsx-cli/awsx/internal/earlyexec"   // for its init: see the package
 	_ "github.com/awsx-cli/awsx/internal/earlyprompt" // for its init: see the package
-	_ "github.com/awsx-cli/awsx/internal/headstart"   // for its init: see the package
 	"github.com/awsx-cli/awsx/internal/items"
 	_ "github.com/awsx-cli/awsx/internal/keystart" // for its init: see the package
 	"github.com/awsx-cli/awsx/shells/prompt"

@@ -12,11 +12,11 @@
 // for a digest of its inputs; the item's fingerprint, account and region).
 //
 // It also says where the file backend keeps an item, and how awsx reads a
-// leading ~ in such a path. It is a package of
-// its own because start-up code (package headstart) needs the names
-// before the keyring and the AWS SDK are initialised, so it must import
-// little: even net/url, which Go initialises only after many of the SDK's
-// packages, would take away most of headstart's head start. That is why
+// leading ~ in such a path. It is a package of its own because start-up
+// code (packages warm and earlyexec) needs the names before the keyring
+// and the AWS SDK are initialised, so it must import little: even
+// net/url, which Go initialises only after many of the SDK's packages,
+// would put that code after them. That is why
 // vault normalises the start URL in an SSO item's name (normalStartURL)
 // before SSO is given it.
 package items

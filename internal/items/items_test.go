@@ -9,7 +9,8 @@ import (
 )
 
 // File must name the file the keyring library itself writes an item to:
-// package headstart reads it before the library is there to ask.
+// package warm reads it before the library is there to ask (and package
+// keystart works it out the same way, held to File by its own test).
 func TestFileIsWhereTheKeyringLibraryWrites(t *testing.T) {
 	dir := t.TempDir()
 	ring, err := keyring.Open(keyring.Config{

@@ -7,9 +7,9 @@
 // crypto/pbkdf2 on the 2-core dev machine, as much as all the rest of a
 // warm exec's own work. The rounds cannot be fewer without weakening the
 // files, but each can cost less (pbkdf2.go), and the work can start
-// sooner, since the salt is in the item's header: package
-// headstart guesses the item from the command line and calls Start while
-// the libraries' package initialisation still runs.
+// sooner, since the salt is in the item's header: package keystart
+// guesses the item from the command line (or the hook's marker) and calls
+// Start while the libraries' package initialisation still runs.
 //
 // A guess is only a head start. Key hands out the early key only for
 // exactly the passphrase, salt and round count it was derived from, so a
@@ -97,7 +97,7 @@ func HeadStart() (item string, used bool) {
 
 // Start begins deriving, on its own goroutine, the key that opens file,
 // the file keyring's item named item, with passphrase. It is for package
-// initialisation (package headstart's), before anything calls Key; a
+// initialisation (package keystart's), before anything calls Key; a
 // file that is not such an item starts nothing.
 func Start(file, item, passphrase string) bool {
 	salt, iterations, ok := readHeader(file)

@@ -1,8 +1,8 @@
 // Package keystart begins, at the very start of awsx, deriving the file
-// keyring's key for the session item that an exec, export or use line
-// reads (package kek says why that is worth it); main imports it for its
-// init alone. Package headstart does the same for the shell hook's line,
-// later, since finding the marker needs package shells.
+// keyring's key for the session item that a warm run will read (package
+// kek says why that is worth it): the session of the profile an exec,
+// export or use line names, or, for the shell hook's hook-env, the one the
+// nearest .awsx marker names. main imports it for its init alone.
 //
 // Go initialises a package as soon as its imports are, the first in
 // import-path order among those ready. This one imports only kek and
@@ -11,10 +11,13 @@
 // derivation runs on another core while everything else initialises, and
 // a warm run (package earlyexec's, or main's) finds the key ready.
 //
-// The item's path is worked out here as package items does, without its
-// import of path/filepath; TestItemPathAsItems holds the two together. A
-// wrong path would only cost the head start: kek hands out the key only
-// for the salt and passphrase it was derived from.
+// So the item's path and the marker are found here as packages items and
+// shells find them, with string operations on '/' paths instead of
+// path/filepath (on Windows only named profiles are guessed);
+// TestItemPathAsItems and TestMarkerAsShells hold them together. A wrong
+// guess costs only the derivation on the other core: kek hands out the
+// key only for the salt and passphrase it was derived from, and whether
+// a marker is trusted is decided later, by the hook.
 package keystart
 
 import (
@@ -29,12 +32,12 @@ import (
 
 func init() {
 	home, _ := os.UserHomeDir()
-	guess(os.Args[1:], os.Getenv, home)
+	guess(os.Args[1:], os.Getenv, home, os.Getwd)
 }
 
 // guess finds the session item that the command reads first when its
 // cache is warm, and starts deriving its key; it returns the item's name.
-func guess(args []string, getenv func(string) string, home string) string {
+func guess(args []string, getenv func(string) string, home string, getwd func() (string, error)) string {
 	passphrase := getenv("AWSX_FILE_PASSPHRASE")
 	if passphrase == "" {
 		return "" // a prompt comes later, or another backend is in use
@@ -48,11 +51,18 @@ func guess(args []string, getenv func(string) string, home string) string {
 	}
 	switch cmd {
 	case "exec", "export", "use":
+		// The profile is the first word after the command that is not a
+		// flag; a flag's separate value may come first, and names no item.
+	case "hook-env":
+		// A shell already in the marker's profile (a cd within its tree)
+		// reads no item unless its session is about to end.
+		words = nil
+		if p := markerProfile(getwd); p != "" && p != getenv("AWSX_PROFILE") {
+			words = []string{p}
+		}
 	default:
 		return ""
 	}
-	// The profile is the first word after the command that is not a flag;
-	// a flag's separate value may come first, and names no item.
 	dir := fileDir(home, getenv)
 	for _, p := range words {
 		item := "session/" + p
@@ -77,4 +87,74 @@ func fileDir(home string, getenv func(string) string) string {
 		return home + sep + d[2:]
 	}
 	return d
+}
+
+// markerProfile is the profile that the nearest .awsx marker names, found
+// and read as shells.FindMarker and shells.ReadMarker do, or "".
+func markerProfile(getwd func() (string, error)) string {
+	wd, err := getwd()
+	if err != nil || os.PathSeparator != '/' || !strings.HasPrefix(wd, "/") {
+		return ""
+	}
+	for d := clean(wd); ; d = parent(d) {
+		p := strings.TrimSuffix(d, "/") + "/.awsx"
+		// A directory called .awsx (~/.awsx) is not a marker.
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return markerLine(p)
+		}
+		if d == "/" {
+			return ""
+		}
+	}
+}
+
+// markerLine reads the profile = NAME line of the marker at path, when the
+// marker is one the hook would read.
+func markerLine(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o022 != 0 || fi.Size() > 4096 {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	profile := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if ok && strings.TrimSpace(key) == "profile" {
+			profile = strings.TrimSpace(value)
+		}
+	}
+	return profile
+}
+
+// clean drops trailing and doubled slashes, and . and .. elements, of an
+// absolute path, as filepath.Clean does.
+func clean(p string) string {
+	var parts []string
+	for _, e := range strings.Split(p, "/") {
+		switch e {
+		case "", ".":
+		case "..":
+			if len(parts) > 0 {
+				parts = parts[:len(parts)-1]
+			}
+		default:
+			parts = append(parts, e)
+		}
+	}
+	return "/" + strings.Join(parts, "/")
+}
+
+// parent is filepath.Dir of a clean absolute path.
+func parent(d string) string {
+	i := strings.LastIndexByte(d, '/')
+	if i <= 0 {
+		return "/"
+	}
+	return d[:i]
 }

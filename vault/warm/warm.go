@@ -25,8 +25,7 @@
 // what the keyring holds), a missing or damaged entry or item, a wrong
 // passphrase.
 //
-// Like package headstart, it imports only packages that Go initialises
-// before the SDK's.
+// It imports only packages that Go initialises before the SDK's.
 package warm
 
 import (
