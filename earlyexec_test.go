@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -128,4 +131,49 @@ func FuzzEarlyExecParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		checkEarlyParse(t, strings.Split(line, "\x00"))
 	})
+}
+
+// TestEarlyExecInitOrder builds the real binary (the test binary links
+// more) and reads the runtime's trace of package initialisation: the early
+// exec, export and hook-env run before the SDK's endpoint tables, kong and
+// the keyring library initialise, and the key's head start begins before
+// path/filepath, behind which several of the SDK's packages come.
+func TestEarlyExecInitOrder(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "awsx")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "version")
+	cmd.Env = []string{"GODEBUG=inittrace=1", "HOME=" + t.TempDir()}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("awsx version: %v: %s", err, stderr.String())
+	}
+	order := map[string]int{}
+	for i, line := range strings.Split(stderr.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "init" {
+			if _, seen := order[f[1]]; !seen {
+				order[f[1]] = i
+			}
+		}
+	}
+	at := func(pkg string) int {
+		i, ok := order[pkg]
+		if !ok {
+			t.Fatalf("the trace has no %s: %s", pkg, stderr.String())
+		}
+		return i
+	}
+	early := at("github.com/awsx-cli/awsx/internal/earlyexec")
+	for pkg, i := range order {
+		late := strings.HasSuffix(pkg, "/internal/endpoints") && strings.Contains(pkg, "/service/") ||
+			pkg == "github.com/alecthomas/kong" || pkg == "github.com/99designs/keyring"
+		if late && i < early {
+			t.Errorf("%s initialises before internal/earlyexec", pkg)
+		}
+	}
+	if at("github.com/awsx-cli/awsx/internal/keystart") > at("path/filepath") {
+		t.Error("internal/keystart initialises after path/filepath")
+	}
 }

@@ -170,8 +170,10 @@ func newHook(ctx context.Context, a *app, shell, warned string) (*shells.Hook, e
 	if err != nil {
 		return nil, err
 	}
+	// A value that is not a duration is reported when credentials are
+	// needed (vault); until then the default stands.
 	minTTL := vault.DefaultMinTTL
-	if d, err := time.ParseDuration(a.getenv("AWSX_MIN_TTL")); err == nil && d >= 0 {
+	if d, ok := warm.MinTTL(a.getenv); ok {
 		minTTL = d
 	}
 	return &shells.Hook{

@@ -7,15 +7,18 @@
 // `exec` before every command. Go initialises every linked package before
 // main, and the AWS SDK's, kong's and the keyring library's initialisation
 // is most of what such a run costs. This package imports only what Go
-// initialises before them, so its init serves the run, and replaces awsx
-// with the command or prints and exits, before they start.
+// initialises before the SDK's endpoint tables, kong and the keyring
+// library, so its init serves the run, and replaces awsx with the command
+// or prints and exits, before they start (TestEarlyExecInitOrder in main).
 //
-// It takes only the plain lines (TestEarlyExecMatchesMain in main holds
-// it to main's own results): `exec PROFILE`, `exec PROFILE -- CMD...`,
-// `exec PROFILE CMD...` and `export PROFILE --format json` in any order of
-// its words. Any flag, help, a word that is not UTF-8, and every run that
-// package warm cannot serve go on to main, which does the whole run;
-// nothing has happened by then.
+// It takes only the plain lines: `exec PROFILE`, `exec PROFILE -- CMD...`,
+// `exec PROFILE CMD...`, `export PROFILE --format json` in any order of
+// its words, and the hook's `hook-env SHELL --warned=KEYS`
+// (TestEarlyExecParseMatchesKong holds the parse to kong's;
+// exec_early.txtar and hook_early.txtar the runs to main's). Any flag,
+// help, a word that is not UTF-8, and every run that package warm cannot
+// serve go on to main, which does the whole run; nothing has happened by
+// then.
 package earlyexec
 
 import (
@@ -31,6 +34,10 @@ import (
 )
 
 func init() {
+	// A panic here would reach the user as a goroutine dump; main, which
+	// runs next, says it in one line if it has the same trouble. Nothing
+	// has been printed where a panic can happen.
+	defer func() { _ = recover() }()
 	// The environment as awsx was started with it; busguard has changed it
 	// for the keyring library's probe, which has not run yet.
 	env := busguard.Environ()
@@ -61,7 +68,9 @@ func init() {
 			return
 		}
 		if _, err := os.Stdout.WriteString(out); err != nil {
-			return // main writes it again, and reports the failure
+			// As main does; part of it may have gone out already.
+			os.Stderr.WriteString("awsx: error: " + err.Error() + "\n")
+			os.Exit(1)
 		}
 		os.Exit(0)
 	}

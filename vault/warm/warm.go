@@ -12,10 +12,11 @@
 //
 // The inputs are everything outside the keyring that decides a warm
 // run's result: the awsx binary itself, HOME, the config file's path and
-// bytes, the profile, and every AWS_ and AWSX_ variable. Secret variables
-// (the keyring passphrase, access keys, tokens) enter only as set or not
-// set, so the index holds nothing secret; it holds no more than the
-// config file already shows. The keyring item itself is read and checked
+// bytes, the profile, and every AWS_ and AWSX_ variable but those awsx
+// sets for its prompt and hook, which vault never reads. Variables that
+// may hold a secret (the keyring passphrase, access keys, tokens) enter
+// only as set or not set, so the index holds nothing secret; it holds no
+// more than the config file already shows. The keyring item itself is read and checked
 // as vault checks it (fingerprint, expiry, AWSX_MIN_TTL), so an item that
 // was replaced, removed or is about to expire is never served from here.
 //
@@ -25,7 +26,9 @@
 // what the keyring holds), a missing or damaged entry or item, a wrong
 // passphrase.
 //
-// It imports only packages that Go initialises before the SDK's.
+// It imports only packages that Go initialises before the SDK's endpoint
+// tables, kong and the keyring library. On Windows, where a file's mode
+// does not say who may write it, nothing is recorded or replayed.
 package warm
 
 import (
@@ -78,10 +81,28 @@ type Entry struct {
 	Region      string `json:",omitempty"`
 }
 
-// secretVariables enter the inputs only as set or unset.
-var secretVariables = map[string]bool{
-	"AWSX_FILE_PASSPHRASE": true, "AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true,
-	"AWS_SESSION_TOKEN": true, "AWS_SECURITY_TOKEN": true, "AWS_CONTAINER_AUTHORIZATION_TOKEN": true,
+// secretName reports whether a variable may hold a secret; such a one
+// enters the inputs only as set or unset, so that the index on disk holds
+// no digest of a secret. Of them, vault's decision for a cached session
+// reads only whether keys are there (AWS_ACCESS_KEY_ID, _SECRET_ACCESS_KEY:
+// CI keys, which Eligible refuses) and the passphrase, which only opens
+// the item.
+func secretName(name string) bool {
+	for _, s := range []string{"SECRET", "TOKEN", "PASSWORD", "PASSPHRASE", "KEY"} {
+		if strings.Contains(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// bookkeeping are the variables that awsx sets for its presentation (the
+// prompt, the hook's state) and that vault never reads: they change at
+// every switch and renewal, and would send every run after one to main.
+// TestBookkeepingUnreadByVault holds vault to that.
+var bookkeeping = map[string]bool{
+	"AWSX_HOOK": true, "AWSX_HOOK_CHECK": true, "AWSX_HOOK_COLOR": true, "AWSX_EXPIRATION": true,
+	"AWSX_ACCOUNT_ID": true, "AWS_CREDENTIAL_EXPIRATION": true, "AWS_VAULT": true,
 }
 
 // Inputs are what decides a warm run of a profile, as main sees them.
@@ -112,33 +133,32 @@ func (in Inputs) Key() string {
 	field(in.ConfigPath)
 	field(string(in.Config[:]))
 	field(in.Profile)
-	// Sorted by name, since a shell may pass them in any order, but with
-	// every duplicate in its order: the SDK reads the first of two entries
-	// of a name and awsx the last.
+	// Sorted, since a shell may pass them in any order. (A process never
+	// sees two entries of one name: Go keeps the first.)
 	var vars []string
 	for _, kv := range in.Env {
 		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "AWSX_") {
 			continue
 		}
-		if name, value, _ := strings.Cut(kv, "="); secretVariables[name] {
+		name, value, _ := strings.Cut(kv, "=")
+		switch {
+		case bookkeeping[name]:
+			continue
+		case secretName(name):
 			kv = name + "=" + strconv.FormatBool(value != "")
 		}
 		vars = append(vars, kv)
 	}
-	slices.SortStableFunc(vars, func(a, b string) int { return strings.Compare(envName(a), envName(b)) })
+	slices.Sort(vars)
 	for _, kv := range vars {
 		field(kv)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func envName(kv string) string {
-	name, _, _ := strings.Cut(kv, "=")
-	return name
-}
-
-// executable names this binary, with its size and change time, so that a
-// new awsx never replays what an older one decided.
+// executable names this binary, with its size, inode and change time
+// (which, unlike the modification time, no copy or package manager sets
+// back), so that a new awsx never replays what an older one decided.
 func executable() string {
 	path, err := os.Executable()
 	if err != nil {
@@ -148,12 +168,19 @@ func executable() string {
 	if err != nil {
 		return ""
 	}
-	return path + "|" + strconv.FormatInt(fi.Size(), 10) + "|" + strconv.FormatInt(fi.ModTime().UnixNano(), 10)
+	id, ok := fileID(fi)
+	if !ok {
+		return ""
+	}
+	return path + "|" + strconv.FormatInt(fi.Size(), 10) + "|" + id
 }
 
 // Eligible reports whether a run with this environment may be served
 // warm, and so whether vault records its entry.
 func Eligible(getenv func(string) string) bool {
+	if !ownerChecks {
+		return false // Windows: the index's owner and mode cannot be checked
+	}
 	ciKeys := getenv("AWS_ACCESS_KEY_ID") != "" && getenv("AWS_SECRET_ACCESS_KEY") != "" && getenv("AWSX_PROFILE") == ""
 	return getenv("AWSX_BACKEND") == "file" && getenv("AWSX_FILE_PASSPHRASE") != "" && getenv("HOME") != "" && !ciKeys
 }
@@ -164,7 +191,7 @@ func IndexDir(home string) string { return filepath.Join(home, ".awsx", "warm") 
 // maxEntries bounds a profile's entries: a few environments (shells with
 // another AWS_PROFILE or region set, an SDK's credential_process) each
 // keep their own.
-const maxEntries = 8
+const maxEntries = 16
 
 type index struct {
 	Entries []Entry
@@ -178,10 +205,16 @@ func readIndex(dir, profile string) (index, error) {
 	return ix, err
 }
 
-// readJSON reads file into v, when only its owner may write it: others who
-// could would make awsx show another account.
+// readJSON reads file into v, when it and its directory are the user's
+// and only the user may write them: the index decides which account and
+// region a run shows, and the summary which trees switch, as the config
+// file does.
 func readJSON(file string, v any) error {
-	f, err := os.Open(file)
+	if di, err := os.Lstat(filepath.Dir(file)); err != nil || !di.IsDir() || di.Mode().Perm()&0o077 != 0 || !ownedByMe(di) {
+		return errors.New("the index directory is not the user's alone")
+	}
+	// No symlink, and no blocking on a FIFO put in its place.
+	f, err := os.OpenFile(file, os.O_RDONLY|noFollow, 0)
 	if err != nil {
 		return err
 	}
@@ -190,7 +223,7 @@ func readJSON(file string, v any) error {
 	if err != nil {
 		return err
 	}
-	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o022 != 0 || fi.Size() > 1<<20 {
+	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o022 != 0 || !ownedByMe(fi) || fi.Size() > 1<<20 {
 		return errors.New("not a file only its owner may write")
 	}
 	buf := make([]byte, fi.Size())
@@ -294,8 +327,13 @@ func Credentials(profile string, env []string, getenv func(string) string, now t
 	if !ok {
 		return creds.Credentials{}, false
 	}
+	// main puts a keyring directory that others may enter back to 0700.
+	dir := items.FileDir(home, getenv)
+	if di, err := os.Stat(dir); err != nil || di.Mode().Perm()&0o077 != 0 {
+		return creds.Credentials{}, false
+	}
 	item := items.Session(profile)
-	s, err := ReadSession(filepath.Join(items.FileDir(home, getenv), items.File(item)), getenv("AWSX_FILE_PASSPHRASE"))
+	s, err := ReadSession(filepath.Join(dir, items.File(item)), getenv("AWSX_FILE_PASSPHRASE"))
 	if err != nil || s.Fingerprint != e.Fingerprint || !now.Add(minTTL).Before(s.Expires) {
 		return creds.Credentials{}, false
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -31,19 +33,16 @@ func TestKeyCoversTheInputs(t *testing.T) {
 		t.Fatal("the same inputs give another key")
 	}
 	changed := map[string]func(*Inputs){
-		"home":          func(in *Inputs) { in.Home = "/home/v" },
-		"config path":   func(in *Inputs) { in.ConfigPath = "/etc/aws" },
-		"config bytes":  func(in *Inputs) { in.Config = sha256.Sum256([]byte("[profile prod]\n#\n")) },
-		"profile":       func(in *Inputs) { in.Profile = "dev" },
-		"an AWS_ value": func(in *Inputs) { in.Env[1] = "AWS_REGION=us-east-1" },
-		"a new AWSX_":   func(in *Inputs) { in.Env = append(in.Env, "AWSX_MIN_TTL=1h") },
-		"a duplicate":   func(in *Inputs) { in.Env = append(in.Env, "AWS_REGION=eu-west-1") },
-		"duplicates' order": func(in *Inputs) {
-			in.Env = append(in.Env, "AWS_REGION=us-east-1")
-			in.Env[1], in.Env[4] = in.Env[4], in.Env[1]
-		},
+		"home":            func(in *Inputs) { in.Home = "/home/v" },
+		"config path":     func(in *Inputs) { in.ConfigPath = "/etc/aws" },
+		"config bytes":    func(in *Inputs) { in.Config = sha256.Sum256([]byte("[profile prod]\n#\n")) },
+		"profile":         func(in *Inputs) { in.Profile = "dev" },
+		"an AWS_ value":   func(in *Inputs) { in.Env[1] = "AWS_REGION=us-east-1" },
+		"a new AWSX_":     func(in *Inputs) { in.Env = append(in.Env, "AWSX_MIN_TTL=1h") },
 		"a secret unset":  func(in *Inputs) { in.Env[3] = "AWSX_FILE_PASSPHRASE=" },
 		"keys set":        func(in *Inputs) { in.Env = append(in.Env, "AWS_ACCESS_KEY_ID=AKIA") },
+		"a token set":     func(in *Inputs) { in.Env = append(in.Env, "AWS_BEARER_TOKEN_BEDROCK=x") },
+		"AWSX_PROFILE":    func(in *Inputs) { in.Env = append(in.Env, "AWSX_PROFILE=prod") },
 		"a name boundary": func(in *Inputs) { in.Profile, in.Home = "", "/home/uprod" },
 	}
 	for what, change := range changed {
@@ -58,12 +57,59 @@ func TestKeyCoversTheInputs(t *testing.T) {
 		"PATH":               func(in *Inputs) { in.Env[0] = "PATH=/usr/bin" },
 		"the order":          func(in *Inputs) { in.Env[1], in.Env[2] = in.Env[2], in.Env[1] },
 		"a shell variable":   func(in *Inputs) { in.Env = append(in.Env, "PWD=/tmp", "SHLVL=2") },
+		"the hook's state":   func(in *Inputs) { in.Env = append(in.Env, "AWSX_HOOK=1.e30", "AWSX_HOOK_CHECK=1", "AWSX_EXPIRATION=2") },
+		"a session's expiry": func(in *Inputs) { in.Env = append(in.Env, "AWS_CREDENTIAL_EXPIRATION=2026-12-02T15:00:00Z") },
 	}
 	for what, change := range same {
 		in := baseInputs()
 		change(&in)
 		if in.Key() != base {
 			t.Errorf("%s changes the key", what)
+		}
+	}
+}
+
+// TestSecretNames: the variables that hold secrets enter the inputs only
+// as set or unset.
+func TestSecretNames(t *testing.T) {
+	for _, name := range []string{"AWSX_FILE_PASSPHRASE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+		"AWS_SECURITY_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_SECRET_KEY", "AWS_BEARER_TOKEN_BEDROCK", "AWSX_TEST_PASSWORD"} {
+		if !secretName(name) {
+			t.Errorf("%s is not taken for a secret", name)
+		}
+		a, b := baseInputs(), baseInputs()
+		a.Env = append(a.Env, name+"=one")
+		b.Env = append(b.Env, name+"=two")
+		if a.Key() != b.Key() {
+			t.Errorf("the value of %s changes the key", name)
+		}
+	}
+	for _, name := range []string{"AWS_REGION", "AWS_CONFIG_FILE", "AWSX_MIN_TTL", "AWSX_BACKEND", "AWS_ENDPOINT_URL_STS"} {
+		if secretName(name) {
+			t.Errorf("%s is taken for a secret", name)
+		}
+	}
+}
+
+// TestBookkeepingUnreadByVault: vault reads none of the variables left out
+// of the inputs, so they cannot change what it decides.
+func TestBookkeepingUnreadByVault(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "*.go"))
+	if err != nil || len(files) < 10 {
+		t.Fatalf("vault's sources: %v, %v", files, err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name := range bookkeeping {
+			if strings.Contains(string(src), `"`+name+`"`) {
+				t.Errorf("%s reads %s, which the inputs leave out", f, name)
+			}
 		}
 	}
 }
@@ -121,6 +167,39 @@ func TestIndex(t *testing.T) {
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("index directory: %v, %v", fi.Mode(), err)
+	}
+	if _, ok := Lookup(dir, "prod", "k9"); !ok {
+		t.Fatal("the new entry is not found")
+	}
+	// Nor one in a directory that others may enter, nor a symlink, nor a
+	// FIFO (which must not block).
+	if err := os.Chmod(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Lookup(dir, "prod", "k9"); ok {
+		t.Fatal("an index in a group-readable directory was read")
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := filepath.Join(t.TempDir(), "prod.json")
+	if err := os.Rename(file, elsewhere); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, file); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Lookup(dir, "prod", "k9"); ok {
+		t.Fatal("an index through a symlink was read")
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(file, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Lookup(dir, "prod", "k9"); ok {
+		t.Fatal("a FIFO was read as an index")
 	}
 }
 
