@@ -244,13 +244,7 @@ func (s *hookSource) Switch(profile, region string) ([]shells.Assignment, time.T
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	var vars []shells.Assignment
-	for _, as := range inject.Vars(c, region) {
-		if !vault.IsKeyringVariable(as.Name) {
-			vars = append(vars, as)
-		}
-	}
-	return vars, c.Expires, nil
+	return inject.ShellVars(c, region), c.Expires, nil
 }
 
 // workDir is dir made absolute, or the shell's working directory: $PWD

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,36 @@ func TestFileItemDamagedAnywhere(t *testing.T) {
 	k := fileRing(t, dir, "correct horse")
 	mustSet(t, k, items.Session("prod"), storedSession{AccessKeyID: "ASIAPROD", SessionToken: "tok"})
 	mustSet(t, k, items.Session("dev"), storedSession{AccessKeyID: "ASIADEV"})
-	path := filepath.Join(dir, "session%2Fprod")
+	damageEach(t, filepath.Join(dir, "session%2Fprod"), func(what string) {
+		// A fresh keyring per attempt, as each awsx process is.
+		k := fileRing(t, dir, "correct horse")
+		var s storedSession
+		ok, err := k.get(items.Session("prod"), &s)
+		var corrupt *CorruptItemError
+		switch {
+		case err == nil && ok && s.AccessKeyID == "ASIAPROD":
+			// Bits base64 ignores at the end of a part: the same item.
+		case errors.As(err, &corrupt) && corrupt.Name == items.Session("prod"):
+		default:
+			t.Fatalf("%s: get = %v, %+v, %v; want a CorruptItemError naming session/prod", what, ok, s, err)
+		}
+		var d storedSession
+		if ok, err := k.get(items.Session("dev"), &d); !ok || err != nil || d.AccessKeyID != "ASIADEV" {
+			t.Fatalf("%s: the undamaged item reads as %v, %+v, %v", what, ok, d, err)
+		}
+	})
+	// Writes and removals still go through with a damaged item present.
+	k = fileRing(t, dir, "correct horse")
+	mustSet(t, k, items.Session("qa"), storedSession{AccessKeyID: "ASIAQA"})
+	if err := k.remove(items.Session("prod")); err != nil {
+		t.Fatalf("removing the damaged item: %v", err)
+	}
+}
+
+// damageEach writes the file at path with each of its bytes changed in
+// turn (one bit low, one in the case bit), and calls check after each.
+func damageEach(t *testing.T, path string, check func(what string)) {
+	t.Helper()
 	orig, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -42,29 +72,8 @@ func TestFileItemDamagedAnywhere(t *testing.T) {
 			if err := os.WriteFile(path, b, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			// A fresh keyring per attempt, as each awsx process is.
-			k := fileRing(t, dir, "correct horse")
-			var s storedSession
-			ok, err := k.get(items.Session("prod"), &s)
-			var corrupt *CorruptItemError
-			switch {
-			case err == nil && ok && s.AccessKeyID == "ASIAPROD":
-				// Bits base64 ignores at the end of a part: the same item.
-			case errors.As(err, &corrupt) && corrupt.Name == items.Session("prod"):
-			default:
-				t.Fatalf("byte %d ^ %#x: get = %v, %+v, %v; want a CorruptItemError naming session/prod", i, mask, ok, s, err)
-			}
-			var d storedSession
-			if ok, err := k.get(items.Session("dev"), &d); !ok || err != nil || d.AccessKeyID != "ASIADEV" {
-				t.Fatalf("byte %d: the undamaged item reads as %v, %+v, %v", i, ok, d, err)
-			}
+			check(fmt.Sprintf("byte %d ^ %#x", i, mask))
 		}
-	}
-	// Writes and removals still go through with a damaged item present.
-	k = fileRing(t, dir, "correct horse")
-	mustSet(t, k, items.Session("qa"), storedSession{AccessKeyID: "ASIAQA"})
-	if err := k.remove(items.Session("prod")); err != nil {
-		t.Fatalf("removing the damaged item: %v", err)
 	}
 }
 

@@ -66,15 +66,7 @@ func (pbes2) Unwrap(encryptedCek []byte, key any, cekSizeBits int, header map[st
 	if !ok {
 		return nil, errors.New("pbes2: the key is not a passphrase")
 	}
-	salt, iterations, err := kek.Params(header)
-	if err != nil {
-		return nil, err
-	}
-	wrapKey, err := kek.Key(passphrase, salt, iterations)
-	if err != nil {
-		return nil, err
-	}
 	// aes.KeyUnwrap's integrity failure is how a wrong passphrase shows;
 	// isWrongPassphrase depends on its message.
-	return aes.KeyUnwrap(encryptedCek, wrapKey)
+	return kek.Unwrap(passphrase, header, encryptedCek)
 }

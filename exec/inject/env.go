@@ -72,6 +72,18 @@ func Vars(c creds.Credentials, region string) []shells.Assignment {
 	return out
 }
 
+// ShellVars is Vars for a shell the hook switches: the same, without any
+// keyring variable, which must not reach a shell that children inherit.
+func ShellVars(c creds.Credentials, region string) []shells.Assignment {
+	var out []shells.Assignment
+	for _, as := range Vars(c, region) {
+		if !creds.IsKeyringVariable(as.Name) {
+			out = append(out, as)
+		}
+	}
+	return out
+}
+
 // ServerVars is Vars for `exec --server`: the child gets no keys, only what
 // names the profile and region; the keys come from the credential server.
 func ServerVars(c creds.Credentials, region string) []shells.Assignment {

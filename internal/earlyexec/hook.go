@@ -11,7 +11,6 @@ import (
 	"github.com/awsx-cli/awsx/exec/inject"
 	"github.com/awsx-cli/awsx/internal/items"
 	"github.com/awsx-cli/awsx/shells"
-	"github.com/awsx-cli/awsx/vault/creds"
 	"github.com/awsx-cli/awsx/vault/warm"
 )
 
@@ -102,11 +101,5 @@ func (s *hookSource) Switch(profile, region string) ([]shells.Assignment, time.T
 		s.declined = true
 		return nil, time.Time{}, errDeclined
 	}
-	var vars []shells.Assignment
-	for _, as := range inject.Vars(c, region) {
-		if !creds.IsKeyringVariable(as.Name) {
-			vars = append(vars, as)
-		}
-	}
-	return vars, c.Expires, nil
+	return inject.ShellVars(c, region), c.Expires, nil
 }

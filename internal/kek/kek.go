@@ -28,6 +28,7 @@ import (
 	"os"
 	"sync/atomic"
 
+	"github.com/dvsekhvalnov/jose2go/aes"
 	"github.com/dvsekhvalnov/jose2go/base64url"
 )
 
@@ -57,6 +58,22 @@ func Derive(passphrase string, salt []byte, iterations int) ([]byte, error) {
 		}
 	}
 	return pbkdf2.Key(sha256.New, passphrase, full, iterations, keyBytes)
+}
+
+// Unwrap opens the content key of a PBES2-HS256+A128KW JWE with
+// passphrase: the salt and round count from its protected header, the
+// key derived (or taken from the head start), AES key unwrap. Its failure
+// to unwrap is how a wrong passphrase shows.
+func Unwrap(passphrase string, header map[string]any, encryptedCek []byte) ([]byte, error) {
+	salt, iterations, err := Params(header)
+	if err != nil {
+		return nil, err
+	}
+	wrapKey, err := Key(passphrase, salt, iterations)
+	if err != nil {
+		return nil, err
+	}
+	return aes.KeyUnwrap(encryptedCek, wrapKey)
 }
 
 // guess is a derivation started before it was asked for.

@@ -46,7 +46,6 @@ import (
 	"strings"
 	"time"
 
-	joseaes "github.com/dvsekhvalnov/jose2go/aes"
 	"github.com/dvsekhvalnov/jose2go/base64url"
 
 	"github.com/awsx-cli/awsx/internal/items"
@@ -398,15 +397,7 @@ func readItem(file, passphrase string) ([]byte, error) {
 	if header["alg"] == nil || header["enc"] == nil {
 		return nil, errors.New("not the keyring's algorithms")
 	}
-	salt, iterations, err := kek.Params(header)
-	if err != nil {
-		return nil, err
-	}
-	wrapKey, err := kek.Key(passphrase, salt, iterations)
-	if err != nil {
-		return nil, err
-	}
-	cek, err := joseaes.KeyUnwrap(bin[1], wrapKey)
+	cek, err := kek.Unwrap(passphrase, header, bin[1])
 	if err != nil {
 		return nil, err
 	}
