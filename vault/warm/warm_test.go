@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -90,8 +91,13 @@ func TestSecretNames(t *testing.T) {
 }
 
 // TestBookkeepingUnreadByVault: vault reads none of the variables left out
-// of the inputs, so they cannot change what it decides.
+// of the inputs, so they cannot change what it decides; and of those that
+// enter only as set or unset, it reads only the ones whose value cannot
+// change a cached session's serving (secretName says why).
 func TestBookkeepingUnreadByVault(t *testing.T) {
+	presenceOnly := map[string]bool{"AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true,
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN": true, "AWSX_FILE_PASSPHRASE": true}
+	read := regexp.MustCompile(`"(AWSX?_[A-Z0-9_]+)"`)
 	files, err := filepath.Glob(filepath.Join("..", "*.go"))
 	if err != nil || len(files) < 10 {
 		t.Fatalf("vault's sources: %v, %v", files, err)
@@ -104,9 +110,12 @@ func TestBookkeepingUnreadByVault(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name := range bookkeeping {
-			if strings.Contains(string(src), `"`+name+`"`) {
+		for _, m := range read.FindAllStringSubmatch(string(src), -1) {
+			switch name := m[1]; {
+			case bookkeeping[name]:
 				t.Errorf("%s reads %s, which the inputs leave out", f, name)
+			case secretName(name) && !presenceOnly[name]:
+				t.Errorf("%s reads %s, whose value the inputs leave out", f, name)
 			}
 		}
 	}
