@@ -43,11 +43,15 @@ func init() {
 	env := busguard.Environ()
 	getenv := func(name string) string { return lastValue(env, name) }
 	line, ok := Parse(os.Args[1:])
-	if !ok || !warm.Eligible(getenv) {
+	if !ok {
+		return
+	}
+	run, ok := warm.Start(env, getenv)
+	if !ok {
 		return
 	}
 	if line.Hook != "" {
-		if hook(line.Hook, line.Warned, env, getenv) {
+		if hook(run, line.Hook, line.Warned, env) {
 			os.Exit(0)
 		}
 		return
@@ -58,7 +62,7 @@ func init() {
 		return
 	}
 	// Package keystart began deriving the item's key at the very start.
-	c, ok := warm.Credentials(line.Profile, env, getenv, time.Now())
+	c, ok := run.Credentials(line.Profile, time.Now())
 	if !ok {
 		return
 	}

@@ -2,14 +2,12 @@ package earlyexec
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"os"
 	"slices"
 	"time"
 
 	"github.com/awsx-cli/awsx/exec/inject"
-	"github.com/awsx-cli/awsx/internal/items"
 	"github.com/awsx-cli/awsx/shells"
 	"github.com/awsx-cli/awsx/vault/warm"
 )
@@ -17,35 +15,25 @@ import (
 // hook runs the shell hook's `hook-env` as main's runHook does, with the
 // config's answers from package warm's summary and the credentials from
 // its index; ok is false, with nothing printed, wherever main must run.
-func hook(shell, warned string, env []string, getenv func(string) string) (ok bool) {
+func hook(run *warm.Run, shell, warned string, env []string) (ok bool) {
 	sh, err := shells.Get(shell)
 	if err != nil {
-		return false
-	}
-	minTTL, ok := warm.MinTTL(getenv)
-	if !ok {
 		return false
 	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return false
 	}
-	home := getenv("HOME")
-	configPath := items.ConfigPath(home, getenv)
-	config, err := os.ReadFile(configPath)
-	if err != nil {
-		return false
-	}
-	summary, ok := warm.LookupHook(warm.IndexDir(home), warm.ConfigKey(home, configPath, sha256.Sum256(config)))
+	summary, ok := run.Hook()
 	if !ok {
 		return false
 	}
 	now := time.Now()
-	src := &hookSource{summary: summary, configPath: configPath, env: env, getenv: getenv, now: now}
+	src := &hookSource{run: run, summary: summary, now: now}
 	var stderr bytes.Buffer
 	h := &shells.Hook{
-		Shell: sh, Dir: dir, Home: home, Env: shells.EnvMap(env), Now: now, MinTTL: minTTL,
-		Warned: warned, Source: src, Trust: shells.NewTrustStore(home), Stderr: &stderr,
+		Shell: sh, Dir: dir, Home: run.Home, Env: shells.EnvMap(env), Now: now, MinTTL: run.MinTTL,
+		Warned: warned, Source: src, Trust: shells.NewTrustStore(run.Home), Stderr: &stderr,
 	}
 	out, err := h.Run(nil)
 	if err != nil || src.declined {
@@ -66,12 +54,10 @@ var errDeclined = errors.New("left to main")
 // hookSource answers the hook as main's hookSource does, from what main
 // recorded; a question it cannot answer for sure sends the run to main.
 type hookSource struct {
-	summary    warm.Hook
-	configPath string
-	env        []string
-	getenv     func(string) string
-	now        time.Time
-	declined   bool
+	run      *warm.Run
+	summary  warm.Hook
+	now      time.Time
+	declined bool
 }
 
 func (s *hookSource) Defined(profile string) bool {
@@ -93,10 +79,10 @@ func (s *hookSource) Dirs() []shells.DirRule {
 
 func (s *hookSource) Color(profile string) string { return s.summary.Colors[profile] }
 
-func (s *hookSource) ConfigPath() string { return s.configPath }
+func (s *hookSource) ConfigPath() string { return s.run.ConfigPath }
 
 func (s *hookSource) Switch(profile, region string) ([]shells.Assignment, time.Time, error) {
-	c, ok := warm.Credentials(profile, s.env, s.getenv, s.now)
+	c, ok := s.run.Credentials(profile, s.now)
 	if !ok {
 		s.declined = true
 		return nil, time.Time{}, errDeclined

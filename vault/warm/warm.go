@@ -44,6 +44,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dvsekhvalnov/jose2go/base64url"
@@ -116,7 +117,7 @@ type Inputs struct {
 // Key digests the inputs; "" means they cannot be digested (the binary
 // cannot be found), and nothing is recorded or replayed.
 func (in Inputs) Key() string {
-	exe := executable()
+	exe := binary()
 	if exe == "" {
 		return ""
 	}
@@ -154,6 +155,10 @@ func (in Inputs) Key() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// binary is executable, once per process: a run digests several inputs,
+// and the binary does not change under it.
+var binary = sync.OnceValue(executable)
 
 // executable names this binary, with its size, inode and change time
 // (which, unlike the modification time, no copy or package manager sets
@@ -304,36 +309,60 @@ func MinTTL(getenv func(string) string) (d time.Duration, ok bool) {
 	return d, err == nil && d >= 0
 }
 
+// Run is what a warm run reads before it knows which profile it serves:
+// the config file once, and the variables that decide whether it may be
+// served at all.
+type Run struct {
+	Home       string
+	ConfigPath string
+	MinTTL     time.Duration
+	env        []string
+	getenv     func(string) string
+	config     [32]byte
+}
+
+// Start reads the config for a warm run with this environment; ok is
+// false when the run is not eligible, or main would refuse AWSX_MIN_TTL,
+// or the config cannot be read, and main then runs.
+func Start(env []string, getenv func(string) string) (r *Run, ok bool) {
+	if !Eligible(getenv) {
+		return nil, false
+	}
+	r = &Run{Home: getenv("HOME"), env: env, getenv: getenv}
+	if r.MinTTL, ok = MinTTL(getenv); !ok {
+		return nil, false
+	}
+	r.ConfigPath = items.ConfigPath(r.Home, getenv)
+	config, err := os.ReadFile(r.ConfigPath)
+	if err != nil {
+		return nil, false
+	}
+	r.config = sha256.Sum256(config)
+	return r, true
+}
+
+// Hook is the hook's summary of the config, as main last recorded it.
+func (r *Run) Hook() (Hook, bool) {
+	return LookupHook(IndexDir(r.Home), ConfigKey(r.Home, r.ConfigPath, r.config))
+}
+
 // Credentials serves profile's warm run from its index entry and its
 // cached session, exactly as vault would serve it; ok is false when it
 // cannot be sure, and main then runs.
-func Credentials(profile string, env []string, getenv func(string) string, now time.Time) (c creds.Credentials, ok bool) {
-	if !Eligible(getenv) {
-		return creds.Credentials{}, false
-	}
-	minTTL, ok := MinTTL(getenv)
-	if !ok {
-		return creds.Credentials{}, false
-	}
-	home := getenv("HOME")
-	configPath := items.ConfigPath(home, getenv)
-	config, err := os.ReadFile(configPath)
-	if err != nil {
-		return creds.Credentials{}, false
-	}
-	in := Inputs{Env: env, Home: home, ConfigPath: configPath, Config: sha256.Sum256(config), Profile: profile}
-	e, ok := Lookup(IndexDir(home), profile, in.Key())
+func (r *Run) Credentials(profile string, now time.Time) (c creds.Credentials, ok bool) {
+	in := Inputs{Env: r.env, Home: r.Home, ConfigPath: r.ConfigPath, Config: r.config, Profile: profile}
+	e, ok := Lookup(IndexDir(r.Home), profile, in.Key())
 	if !ok {
 		return creds.Credentials{}, false
 	}
 	// main puts a keyring directory that others may enter back to 0700.
-	dir := items.FileDir(home, getenv)
+	dir := items.FileDir(r.Home, r.getenv)
 	if di, err := os.Stat(dir); err != nil || di.Mode().Perm()&0o077 != 0 {
 		return creds.Credentials{}, false
 	}
 	item := items.Session(profile)
-	s, err := ReadSession(filepath.Join(dir, items.File(item)), getenv("AWSX_FILE_PASSPHRASE"))
-	if err != nil || s.Fingerprint != e.Fingerprint || !now.Add(minTTL).Before(s.Expires) {
+	s, err := ReadSession(filepath.Join(dir, items.File(item)), r.getenv("AWSX_FILE_PASSPHRASE"))
+	if err != nil || s.Fingerprint != e.Fingerprint || !now.Add(r.MinTTL).Before(s.Expires) {
 		return creds.Credentials{}, false
 	}
 	account := s.AccountID
