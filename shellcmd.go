@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -70,8 +69,7 @@ func recordHook(a *app, s *hookSource) {
 		return
 	}
 	cfg := s.cfg
-	// Only for the bytes the SDK's loader, reading the file on its own, saw.
-	if data, err := os.ReadFile(cfg.Path); err != nil || sha256.Sum256(data) != cfg.Sum() {
+	if !cfg.Unchanged() {
 		return
 	}
 	h := warm.Hook{Key: warm.ConfigKey(a.Home, cfg.Path, cfg.Sum())}
@@ -188,6 +186,9 @@ type hookSource struct {
 	ctx context.Context
 	a   *app
 	cfg *vault.Config
+	// dirs, once found: the run asks, and recordHook keeps them.
+	dirs     []shells.DirRule
+	dirsDone bool
 }
 
 func (s *hookSource) Defined(profile string) bool { return s.cfg.Has(profile) }
@@ -195,6 +196,9 @@ func (s *hookSource) Defined(profile string) bool { return s.cfg.Has(profile) }
 func (s *hookSource) ConfigPath() string { return s.cfg.Path }
 
 func (s *hookSource) Dirs() []shells.DirRule {
+	if s.dirsDone {
+		return s.dirs
+	}
 	var rules []shells.DirRule
 	for _, name := range s.cfg.Names() {
 		// Only the few profiles with awsx_dirs are resolved (one that does
@@ -210,6 +214,7 @@ func (s *hookSource) Dirs() []shells.DirRule {
 			rules = append(rules, shells.DirRule{Profile: name, Pattern: d})
 		}
 	}
+	s.dirs, s.dirsDone = rules, true
 	return rules
 }
 

@@ -144,6 +144,15 @@ func (c *Config) Names() []string { return c.names }
 // Sum is the SHA-256 of the bytes the config was read from.
 func (c *Config) Sum() [32]byte { return c.sum }
 
+// Unchanged reports whether the file still holds the bytes the config was
+// read from. The SDK's loader reads the file on its own, so what it made
+// of the file is known to belong to Sum only when the bytes were the same
+// before and after.
+func (c *Config) Unchanged() bool {
+	data, err := os.ReadFile(c.Path)
+	return err == nil && sha256.Sum256(data) == c.sum
+}
+
 // Has reports whether the config defines profile name.
 func (c *Config) Has(name string) bool {
 	_, ok := c.section(name)

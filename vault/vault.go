@@ -2,11 +2,9 @@ package vault
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -170,15 +168,9 @@ func (v *Vault) Credentials(ctx context.Context, name string, o Options) (Creden
 
 // recordWarm records what a warm run of profile name serves: its session
 // item, under fingerprint, with p's account where the session names none,
-// and p's region. The config is read again first, since the SDK's loader
-// read it on its own: an entry is only recorded for bytes that both reads
-// saw.
+// and p's region; only for config bytes that the SDK's loader saw too.
 func (v *Vault) recordWarm(name, fingerprint string, p *Profile) {
-	if v.Warm == nil {
-		return
-	}
-	data, err := os.ReadFile(v.Config.Path)
-	if err != nil || sha256.Sum256(data) != v.Config.Sum() {
+	if v.Warm == nil || !v.Config.Unchanged() {
 		return
 	}
 	dir, key := v.Warm(name)
