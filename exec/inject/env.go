@@ -115,6 +115,17 @@ func Environ(env []string, vars []shells.Assignment) []string {
 	return out
 }
 
+// EnvValue returns the value of name in env (KEY=VALUE pairs) that a
+// child would see: the last, names compared as the platform does.
+func EnvValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && SameEnvName(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
 func apply(env []string, vars []shells.Assignment) []string {
 	change := make(map[string]shells.Assignment, len(vars))
 	for _, a := range vars {

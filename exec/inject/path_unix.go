@@ -16,7 +16,7 @@ func LookPath(name string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
 		return name, nil
 	}
-	for _, dir := range filepath.SplitList(lastEnvValue(env, "PATH")) {
+	for _, dir := range filepath.SplitList(EnvValue(env, "PATH")) {
 		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
@@ -30,13 +30,3 @@ func LookPath(name string, env []string) (string, error) {
 
 // SameEnvName compares variable names as the platform does: exactly.
 func SameEnvName(a, b string) bool { return a == b }
-
-// lastEnvValue returns the last value of name in env, the one a child would see.
-func lastEnvValue(env []string, name string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(env[i], "="); ok && SameEnvName(k, name) {
-			return v
-		}
-	}
-	return ""
-}

@@ -12,7 +12,7 @@ import (
 func LookPath(name string, env []string) (string, error) {
 	exts := []string{""}
 	if filepath.Ext(name) == "" {
-		pathext := lastEnvValue(env, "PATHEXT")
+		pathext := EnvValue(env, "PATHEXT")
 		if pathext == "" {
 			pathext = ".com;.exe;.bat;.cmd"
 		}
@@ -37,7 +37,7 @@ func LookPath(name string, env []string) (string, error) {
 		}
 		return "", errors.New("command not found")
 	}
-	for _, dir := range filepath.SplitList(lastEnvValue(env, "PATH")) {
+	for _, dir := range filepath.SplitList(EnvValue(env, "PATH")) {
 		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
@@ -50,13 +50,3 @@ func LookPath(name string, env []string) (string, error) {
 
 // SameEnvName compares variable names as Windows does: ignoring case.
 func SameEnvName(a, b string) bool { return strings.EqualFold(a, b) }
-
-// lastEnvValue returns the last value of name in env, the one a child would see.
-func lastEnvValue(env []string, name string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(env[i], "="); ok && SameEnvName(k, name) {
-			return v
-		}
-	}
-	return ""
-}

@@ -41,7 +41,7 @@ func init() {
 	// The environment as awsx was started with it; busguard has changed it
 	// for the keyring library's probe, which has not run yet.
 	env := busguard.Environ()
-	getenv := func(name string) string { return lastValue(env, name) }
+	getenv := func(name string) string { return inject.EnvValue(env, name) }
 	line, ok := Parse(os.Args[1:])
 	if !ok {
 		return
@@ -157,15 +157,4 @@ func Parse(args []string) (l Line, ok bool) {
 		return Line{}, false
 	}
 	return l, true
-}
-
-// lastValue is the value of name in env as main reads it: the last one.
-func lastValue(env []string, name string) string {
-	val := ""
-	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
-			val = v
-		}
-	}
-	return val
 }
